@@ -1,0 +1,4 @@
+export * from './jute-reader.js';
+export * from './jute-writer.js';
+export * from './constants.js';
+export * from './types.js';

@@ -1,0 +1,113 @@
+/**
+ * Writes jute-encoded values into one growable buffer. Callers that frame their output reserve the
+ * 4-byte length prefix with {@link JuteWriter.startFrame} and patch it with {@link JuteWriter.endFrame},
+ * so a reply is encoded once, into its final bytes.
+ */
+export class JuteWriter {
+  buf: Buffer;
+  offset = 0;
+
+  constructor(initialSize = 256) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  private ensure(n: number): void {
+    const need = this.offset + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.offset);
+    this.buf = next;
+  }
+
+  writeInt(v: number): this {
+    this.ensure(4);
+    this.buf.writeInt32BE(v | 0, this.offset);
+    this.offset += 4;
+    return this;
+  }
+
+  writeLong(v: bigint): this {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.offset);
+    this.offset += 8;
+    return this;
+  }
+
+  /** A long held as an exact JS number (zxids, times); must be a safe integer. */
+  writeLongNumber(v: number): this {
+    this.ensure(8);
+    const hi = Math.floor(v / 0x100000000);
+    const lo = v - hi * 0x100000000;
+    this.buf.writeInt32BE(hi | 0, this.offset);
+    this.buf.writeUInt32BE(lo >>> 0, this.offset + 4);
+    this.offset += 8;
+    return this;
+  }
+
+  writeBool(v: boolean): this {
+    this.ensure(1);
+    this.buf[this.offset++] = v ? 1 : 0;
+    return this;
+  }
+
+  writeByte(v: number): this {
+    this.ensure(1);
+    this.buf.writeInt8(v, this.offset++);
+    return this;
+  }
+
+  writeBuffer(v: Uint8Array | null): this {
+    if (v === null) return this.writeInt(-1);
+    this.ensure(4 + v.length);
+    this.buf.writeInt32BE(v.length, this.offset);
+    this.buf.set(v, this.offset + 4);
+    this.offset += 4 + v.length;
+    return this;
+  }
+
+  writeString(v: string | null): this {
+    if (v === null) return this.writeInt(-1);
+    const len = Buffer.byteLength(v, 'utf8');
+    this.ensure(4 + len);
+    this.buf.writeInt32BE(len, this.offset);
+    this.buf.write(v, this.offset + 4, len, 'utf8');
+    this.offset += 4 + len;
+    return this;
+  }
+
+  writeVector<T>(items: readonly T[] | null, writeItem: (w: JuteWriter, item: T) => void): this {
+    if (items === null) return this.writeInt(-1);
+    this.writeInt(items.length);
+    for (const item of items) writeItem(this, item);
+    return this;
+  }
+
+  writeRaw(v: Uint8Array): this {
+    this.ensure(v.length);
+    this.buf.set(v, this.offset);
+    this.offset += v.length;
+    return this;
+  }
+
+  /** Reserves a 4-byte length prefix; returns its position for {@link endFrame}. */
+  startFrame(): number {
+    const at = this.offset;
+    this.writeInt(0);
+    return at;
+  }
+
+  endFrame(at: number): void {
+    this.buf.writeInt32BE(this.offset - at - 4, at);
+  }
+
+  /** The bytes written so far (a view; copy it if the writer will be reused). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.offset);
+  }
+
+  reset(): void {
+    this.offset = 0;
+  }
+}
