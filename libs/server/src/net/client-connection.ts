@@ -1,0 +1,171 @@
+import type { Socket } from 'node:net';
+import type { Id } from '@paddock/protocol';
+import { FrameDecoder, FrameLengthError, JuteReader, fourLetterWordOf } from '@paddock/protocol';
+import { OutputBuffer } from './output-buffer.js';
+
+/** What a connection needs from the server it belongs to. */
+export interface ConnectionHost {
+  readonly maxFrameLength: number;
+  onConnectFrame(conn: ClientConnection, r: JuteReader): void;
+  onRequestFrame(conn: ClientConnection, r: JuteReader): void;
+  onFourLetterWord(conn: ClientConnection, word: string, rest: Buffer): void;
+  onClosed(conn: ClientConnection): void;
+  log(level: 'info' | 'warn', message: string): void;
+}
+
+let nextConnectionId = 1;
+
+/**
+ * One client socket: framing, the handshake state, auth ids and per-connection statistics. Request
+ * semantics live in the server; this class only moves bytes and keeps the session's request order.
+ */
+export class ClientConnection {
+  readonly id = nextConnectionId++;
+  readonly out: OutputBuffer;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly establishedAt = Date.now();
+  private readonly decoder: FrameDecoder;
+  private sawFirstBytes = false;
+  private closed = false;
+
+  sessionId = 0n;
+  sessionTimeout = 0;
+  /** set once the connect handshake finished; frames before that are the ConnectRequest */
+  established = false;
+  connectPending = false;
+  /** the readOnly byte presence of the ConnectRequest, mirrored in the response */
+  sentReadOnlyFlag = false;
+  authIds: Id[];
+
+  /** requests of this session not yet answered, in arrival order (session FIFO) */
+  readonly queue: QueuedRequest[] = [];
+  uncommittedWrites = 0;
+
+  // statistics for stat/cons
+  packetsReceived = 0;
+  lastCxid = -1;
+  lastZxid = -1;
+  lastOp = 'NA';
+  lastLatency = 0;
+  lastResponseAt = 0;
+  minLatency = Number.MAX_SAFE_INTEGER;
+  maxLatency = 0;
+  totalLatency = 0;
+  latencyCount = 0;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly host: ConnectionHost,
+  ) {
+    this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
+    this.remotePort = socket.remotePort ?? 0;
+    this.authIds = [{ scheme: 'ip', id: this.remoteAddress }];
+    this.decoder = new FrameDecoder(host.maxFrameLength);
+    this.out = new OutputBuffer(socket);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    if (!this.sawFirstBytes) {
+      this.sawFirstBytes = true;
+      if (chunk.length >= 4) {
+        const word = fourLetterWordOf(chunk.readInt32BE(0));
+        if (word) {
+          this.host.onFourLetterWord(this, word, chunk.subarray(4));
+          return;
+        }
+      }
+    }
+    try {
+      for (const frame of this.decoder.push(chunk)) {
+        if (this.closed) return;
+        this.packetsReceived++;
+        const r = new JuteReader(frame, 0, frame.length, this.host.maxFrameLength);
+        if (!this.established && !this.connectPending) this.host.onConnectFrame(this, r);
+        else this.host.onRequestFrame(this, r);
+      }
+    } catch (err) {
+      if (err instanceof FrameLengthError) this.host.log('warn', `closing ${this.describe()}: ${err.message}`);
+      else this.host.log('warn', `closing ${this.describe()}: ${(err as Error).message}`);
+      this.close();
+    }
+  }
+
+  recordLatency(op: string, cxid: number, zxid: number, startedAt: number): void {
+    const now = Date.now();
+    const latency = now - startedAt;
+    this.lastOp = op;
+    this.lastCxid = cxid;
+    this.lastZxid = zxid;
+    this.lastLatency = latency;
+    this.lastResponseAt = now;
+    if (latency < this.minLatency) this.minLatency = latency;
+    if (latency > this.maxLatency) this.maxLatency = latency;
+    this.totalLatency += latency;
+    this.latencyCount++;
+  }
+
+  resetStats(): void {
+    this.packetsReceived = 0;
+    this.out.framesSent = 0;
+    this.minLatency = Number.MAX_SAFE_INTEGER;
+    this.maxLatency = 0;
+    this.totalLatency = 0;
+    this.latencyCount = 0;
+    this.lastOp = 'NA';
+    this.lastCxid = -1;
+    this.lastZxid = -1;
+    this.lastLatency = 0;
+    this.lastResponseAt = 0;
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.closed) this.socket.resume();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Flushes what is queued, then closes. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.out.flush();
+    this.socket.end();
+    this.socket.destroySoon?.();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.host.onClosed(this);
+  }
+
+  describe(): string {
+    return `client ${this.remoteAddress}:${this.remotePort}${this.sessionId ? ` session 0x${hexSession(this.sessionId)}` : ''}`;
+  }
+}
+
+export interface QueuedRequest {
+  xid: number;
+  op: number;
+  receivedAt: number;
+  /** a write waiting for its txn to commit */
+  zxid?: number;
+  /** filled in when the request can be answered; runs in order, at the head of the queue */
+  respond?: () => void;
+}
+
+export function hexSession(id: bigint): string {
+  return BigInt.asUintN(64, id).toString(16);
+}
+
+function normalizeAddress(addr: string): string {
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}

@@ -1,0 +1,457 @@
+import type { ACL, ConnectRequest, Id, JuteReader, JuteWriter, MultiOp, MultiResult } from '@paddock/protocol';
+import {
+  ErrorCode,
+  EventType,
+  KeeperState,
+  OpCode,
+  Perms,
+  Xid,
+  decodeRequest,
+  readConnectRequest,
+  readRequestHeader,
+  writeConnectResponse,
+  writeMultiResponse,
+  writeReplyHeader,
+  writeWatcherEvent,
+  UnknownOpCodeError,
+} from '@paddock/protocol';
+import type { ApplyResult, DataTree, PendingChanges, Txn, TxnHeader } from '@paddock/data-tree';
+import { checkPermission, digestId, prepWrite } from '@paddock/data-tree';
+import type { ClientConnection, ConnectionHost } from './net/client-connection.js';
+import { hexSession } from './net/client-connection.js';
+import { SessionTracker } from './session/session-tracker.js';
+import { passwordMatches, sessionPassword } from './session/session-password.js';
+import { WatchManager } from './watch/watch-manager.js';
+import type { WatchTrigger } from './watch/watch-manager.js';
+import { ReadHandlers } from './read-handlers.js';
+
+/** The part of a member that orders and persists txns: standalone logs and commits; ZAB replicates first. */
+export interface Broadcast {
+  /** Accepts a txn stamped by prep; must eventually call `commit` for it, in zxid order. */
+  propose(header: TxnHeader, txn: Txn): void;
+}
+
+export interface ZkServerOptions {
+  serverId: number;
+  tickTime: number;
+  minSessionTimeout: number;
+  maxSessionTimeout: number;
+  maxFrameLength: number;
+  extendedTypesEnabled: boolean;
+  skipACL: boolean;
+  superDigest: string | null;
+  globalOutstandingLimit: number;
+  log(level: 'info' | 'warn', message: string): void;
+}
+
+const WRITE_OPS = new Set<number>([
+  OpCode.create,
+  OpCode.create2,
+  OpCode.createContainer,
+  OpCode.createTTL,
+  OpCode.delete,
+  OpCode.setData,
+  OpCode.setACL,
+  OpCode.multi,
+]);
+
+const OP_NAMES: Record<number, string> = Object.fromEntries(Object.entries(OpCode).map(([k, v]) => [v, k.toUpperCase()]));
+
+/** A pending proposal's origin: which connection waits for it (none for expiry / reaper txns). */
+interface Origin {
+  conn: ClientConnection | null;
+  op: number;
+  request?: unknown;
+}
+
+/**
+ * The request pipeline of one member, transport-agnostic:
+ * decode -> session check -> prep (against tree + pending overlay) -> broadcast (log, fsync[, quorum])
+ * -> commit in zxid order -> apply -> watch events -> replies in per-session order.
+ */
+export class ZkServer implements ConnectionHost {
+  readonly sessions: SessionTracker;
+  readonly watches = new WatchManager<ClientConnection>();
+  readonly connections = new Set<ClientConnection>();
+  private readonly bySession = new Map<bigint, ClientConnection>();
+  private readonly origins = new Map<number, Origin>();
+  private readonly reads: ReadHandlers;
+  broadcast!: Broadcast;
+  lastProposedZxid: number;
+  outstanding = 0;
+  private readingPaused = false;
+  serving = true;
+
+  // server statistics (srvr/mntr)
+  packetsReceived = 0;
+  packetsSent = 0;
+  minLatency = Number.MAX_SAFE_INTEGER;
+  maxLatency = 0;
+  totalLatency = 0;
+  latencyCount = 0;
+  readonly startedAt = Date.now();
+
+  constructor(
+    readonly tree: DataTree,
+    readonly pending: PendingChanges,
+    readonly options: ZkServerOptions,
+  ) {
+    this.sessions = new SessionTracker(options.tickTime, options.serverId, Date.now());
+    this.lastProposedZxid = tree.lastProcessedZxid;
+    this.reads = new ReadHandlers(tree, this.watches, options);
+  }
+
+  get maxFrameLength(): number {
+    return this.options.maxFrameLength;
+  }
+
+  log(level: 'info' | 'warn', message: string): void {
+    this.options.log(level, message);
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  onFourLetterWord(): void {
+    // wired by the client listener, which knows the server's statistics views
+  }
+
+  onClosed(conn: ClientConnection): void {
+    this.connections.delete(conn);
+    this.watches.removeWatcher(conn);
+    if (conn.sessionId !== 0n && this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId);
+    this.outstanding -= conn.queue.length;
+    conn.queue.length = 0;
+    this.maybeResumeReading();
+  }
+
+  onConnectFrame(conn: ClientConnection, r: JuteReader): void {
+    const req = readConnectRequest(r);
+    conn.sentReadOnlyFlag = req.readOnly !== undefined;
+    if (req.lastZxidSeen > this.tree.lastProcessedZxid) {
+      this.log(
+        'warn',
+        `refusing ${conn.describe()}: client has seen zxid 0x${req.lastZxidSeen.toString(16)} but our last zxid is 0x${this.tree.lastProcessedZxid.toString(16)}; client must try another server`,
+      );
+      conn.close();
+      return;
+    }
+    const timeout = Math.min(Math.max(req.timeOut, this.options.minSessionTimeout), this.options.maxSessionTimeout);
+    if (req.sessionId === 0n) {
+      this.createSession(conn, timeout);
+    } else {
+      this.reopenSession(conn, req, timeout);
+    }
+  }
+
+  private createSession(conn: ClientConnection, timeout: number): void {
+    const sessionId = this.sessions.allocateId();
+    conn.sessionId = sessionId;
+    conn.sessionTimeout = timeout;
+    conn.connectPending = true;
+    this.propose({ conn, op: OpCode.createSession }, sessionId, 0, OpCode.createSession, { type: -10, timeOut: timeout });
+  }
+
+  private reopenSession(conn: ClientConnection, req: ConnectRequest, timeout: number): void {
+    const session = this.sessions.get(req.sessionId);
+    if (!session || session.closing || !passwordMatches(req.sessionId, req.passwd)) {
+      if (session && !session.closing) this.log('warn', `invalid password for session 0x${hexSession(req.sessionId)}`);
+      this.sendConnectResponse(conn, 0, 0n, Buffer.alloc(16));
+      conn.close();
+      return;
+    }
+    const previous = this.bySession.get(req.sessionId);
+    if (previous && previous !== conn) {
+      // the client moved to a new socket: the old one must not answer for this session any more
+      previous.close();
+    }
+    conn.sessionId = req.sessionId;
+    conn.sessionTimeout = timeout;
+    session.timeout = timeout;
+    this.sessions.touch(req.sessionId, Date.now());
+    this.finishSessionInit(conn);
+  }
+
+  private finishSessionInit(conn: ClientConnection): void {
+    conn.established = true;
+    conn.connectPending = false;
+    this.bySession.set(conn.sessionId, conn);
+    this.sendConnectResponse(conn, conn.sessionTimeout, conn.sessionId, sessionPassword(conn.sessionId));
+  }
+
+  private sendConnectResponse(conn: ClientConnection, timeOut: number, sessionId: bigint, passwd: Buffer): void {
+    conn.out.frame((w) =>
+      writeConnectResponse(w, {
+        protocolVersion: 0,
+        timeOut,
+        sessionId,
+        passwd,
+        readOnly: conn.sentReadOnlyFlag ? false : undefined,
+      }),
+    );
+    this.packetsSent++;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  onRequestFrame(conn: ClientConnection, r: JuteReader): void {
+    const receivedAt = Date.now();
+    this.packetsReceived++;
+    const header = readRequestHeader(r);
+    if (conn.sessionId !== 0n) this.sessions.touch(conn.sessionId, receivedAt);
+
+    if (header.type === OpCode.auth) {
+      this.handleAuth(conn, r);
+      return;
+    }
+    let request;
+    try {
+      request = decodeRequest(header.type, r);
+    } catch (err) {
+      if (err instanceof UnknownOpCodeError || header.type === OpCode.sasl || header.type === OpCode.check) {
+        this.replyError(conn, header.xid, ErrorCode.UNIMPLEMENTED);
+        conn.close();
+        return;
+      }
+      throw err;
+    }
+    if (header.type === OpCode.check || header.type === OpCode.sasl || header.type === OpCode.deleteContainer) {
+      // check is only valid inside multi; deleteContainer is internal to the reaper
+      this.replyError(conn, header.xid, ErrorCode.UNIMPLEMENTED);
+      conn.close();
+      return;
+    }
+    const entry = { xid: header.xid, op: header.type, receivedAt } as ClientConnection['queue'][number];
+    conn.queue.push(entry);
+    this.outstanding++;
+    if (this.outstanding > this.options.globalOutstandingLimit) this.pauseReading();
+
+    if (WRITE_OPS.has(header.type) || header.type === OpCode.closeSession) {
+      conn.uncommittedWrites++;
+      const txn =
+        header.type === OpCode.closeSession
+          ? this.closeSessionTxn(conn.sessionId)
+          : prepWrite(this.pending, this.prepContext(conn), header.type, (request as { request?: unknown; ops?: MultiOp[] }).request ?? (request as { ops: MultiOp[] }).ops as never);
+      if (header.type === OpCode.closeSession) this.sessions.markClosing(conn.sessionId);
+      entry.zxid = this.propose({ conn, op: header.type }, conn.sessionId, header.xid, header.type, txn);
+      return;
+    }
+    if (header.type === OpCode.reconfig) {
+      entry.respond = () => this.replyError(conn, header.xid, ErrorCode.RECONFIG_DISABLED);
+    } else {
+      entry.respond = () => {
+        const zxid = this.tree.lastProcessedZxid;
+        conn.out.frame((w) => this.reads.handle(conn, header.xid, zxid, request, w));
+        this.afterReply(conn, entry, zxid);
+      };
+    }
+    this.drain(conn);
+  }
+
+  private handleAuth(conn: ClientConnection, r: JuteReader): void {
+    const packet = readAuthPacket(r);
+    const auth = packet.auth ? packet.auth.toString('utf8') : '';
+    let ok = false;
+    if (packet.scheme === 'digest' && auth.includes(':')) {
+      const id = digestId(auth);
+      if (!conn.authIds.some((a) => a.scheme === 'digest' && a.id === id)) conn.authIds.push({ scheme: 'digest', id });
+      if (this.options.superDigest !== null && id === this.options.superDigest) conn.authIds.push({ scheme: 'super', id: auth.slice(0, auth.indexOf(':')) });
+      ok = true;
+    }
+    const err = ok ? ErrorCode.OK : ErrorCode.AUTH_FAILED;
+    conn.out.frame((w) => writeReplyHeader(w, { xid: Xid.AUTH, zxid: 0, err }));
+    this.packetsSent++;
+    if (!ok) {
+      this.log('warn', `authentication failed for ${conn.describe()} scheme ${packet.scheme}`);
+      conn.close();
+    }
+  }
+
+  private prepContext(conn: ClientConnection) {
+    return {
+      sessionId: conn.sessionId,
+      authIds: conn.authIds,
+      zxid: this.lastProposedZxid + 1,
+      time: Date.now(),
+      extendedTypesEnabled: this.options.extendedTypesEnabled,
+      skipACL: this.options.skipACL,
+    };
+  }
+
+  private closeSessionTxn(sessionId: bigint): Txn {
+    return { type: -11, paths: this.pending.ephemeralsOf(sessionId) };
+  }
+
+  /** Stamps a zxid and hands the txn to the broadcast; returns the zxid. */
+  private propose(origin: Origin, sessionId: bigint, cxid: number, type: number, txn: Txn): number {
+    const zxid = ++this.lastProposedZxid;
+    this.origins.set(zxid, origin);
+    this.broadcast.propose({ sessionId, cxid, zxid, time: Date.now(), type }, txn);
+    return zxid;
+  }
+
+  /** Called by the broadcast for each txn once it is durable (and, in an ensemble, committed), in zxid order. */
+  commit(header: TxnHeader, txn: Txn): void {
+    const result = this.tree.apply(header, txn);
+    this.pending.committed(header.zxid);
+    this.deliverWatchEvents(result.triggers);
+    const origin = this.origins.get(header.zxid);
+    this.origins.delete(header.zxid);
+
+    if (header.type === OpCode.createSession) {
+      if (txn.type === -10) this.sessions.add(header.sessionId, txn.timeOut, Date.now());
+      const conn = origin?.conn;
+      if (conn && !conn.isClosed) this.finishSessionInit(conn);
+      return;
+    }
+    if (header.type === OpCode.closeSession) {
+      this.sessions.remove(header.sessionId);
+      const owner = this.bySession.get(header.sessionId);
+      const conn = origin?.conn ?? null;
+      if (conn) this.completeWrite(conn, header, result);
+      if (owner) {
+        this.bySession.delete(header.sessionId);
+        owner.close();
+      }
+      return;
+    }
+    if (origin?.conn) this.completeWrite(origin.conn, header, result);
+  }
+
+  private completeWrite(conn: ClientConnection, header: TxnHeader, result: ApplyResult): void {
+    if (conn.isClosed) return;
+    const entry = conn.queue.find((e) => e.zxid === header.zxid);
+    if (!entry) return;
+    conn.uncommittedWrites--;
+    entry.respond = () => {
+      conn.out.frame((w) => writeWriteReply(w, entry.xid, header.zxid, entry.op, result));
+      this.afterReply(conn, entry, header.zxid);
+    };
+    this.drain(conn);
+  }
+
+  /** Answers queued requests from the head while they are ready (session FIFO). */
+  private drain(conn: ClientConnection): void {
+    const q = conn.queue;
+    while (q.length > 0) {
+      const head = q[0]!;
+      if (!head.respond) break;
+      q.shift();
+      this.outstanding--;
+      head.respond();
+    }
+    this.maybeResumeReading();
+  }
+
+  private afterReply(conn: ClientConnection, entry: { xid: number; op: number; receivedAt: number }, zxid: number): void {
+    this.packetsSent++;
+    conn.recordLatency(OP_NAMES[entry.op] ?? String(entry.op), entry.xid, zxid, entry.receivedAt);
+    const latency = conn.lastLatency;
+    if (latency < this.minLatency) this.minLatency = latency;
+    if (latency > this.maxLatency) this.maxLatency = latency;
+    this.totalLatency += latency;
+    this.latencyCount++;
+    if (entry.op === OpCode.closeSession) conn.close();
+  }
+
+  private replyError(conn: ClientConnection, xid: number, err: number): void {
+    conn.out.frame((w) => writeReplyHeader(w, { xid, zxid: this.tree.lastProcessedZxid, err }));
+    this.packetsSent++;
+  }
+
+  private deliverWatchEvents(triggers: WatchTrigger[]): void {
+    for (const t of triggers) {
+      const woken = this.watches.trigger(t);
+      if (woken.size === 0) continue;
+      const node = this.tree.getNode(t.path);
+      const acl: ACL[] | null = node ? this.tree.aclOf(node) : null;
+      for (const conn of woken) {
+        if (conn.isClosed) continue;
+        // READ-ACL filtering on delivery: a watcher never learns of a change it may not read
+        if (acl && !checkPermission(acl, Perms.READ, conn.authIds, { skipACL: this.options.skipACL })) continue;
+        conn.out.frame((w) => {
+          writeReplyHeader(w, { xid: Xid.NOTIFICATION, zxid: -1, err: 0 });
+          writeWatcherEvent(w, { type: t.type, state: KeeperState.SyncConnected, path: t.path });
+        });
+        this.packetsSent++;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- sessions and flow control
+
+  /** Periodic: expire sessions whose deadline passed by proposing their closeSession txn. */
+  expireSessions(nowMs: number): void {
+    for (const s of this.sessions.expire(nowMs)) {
+      this.log('info', `expiring session 0x${hexSession(s.id)}, timeout of ${s.timeout}ms exceeded`);
+      this.propose({ conn: null, op: OpCode.closeSession }, s.id, 0, OpCode.closeSession, this.closeSessionTxn(s.id));
+    }
+  }
+
+  /** Proposes a server-originated txn (container / TTL reaper). */
+  proposeInternal(type: number, txn: Txn): void {
+    this.propose({ conn: null, op: type }, 0n, 0, type, txn);
+  }
+
+  private pauseReading(): void {
+    if (this.readingPaused) return;
+    this.readingPaused = true;
+    for (const c of this.connections) c.pause();
+  }
+
+  private maybeResumeReading(): void {
+    if (!this.readingPaused || this.outstanding > this.options.globalOutstandingLimit / 2) return;
+    this.readingPaused = false;
+    for (const c of this.connections) c.resume();
+  }
+
+  connectionCount(): number {
+    return this.connections.size;
+  }
+
+  sessionIds(): Iterable<bigint> {
+    return this.bySession.keys();
+  }
+
+  whoAmI(conn: ClientConnection): Id[] {
+    return conn.authIds;
+  }
+}
+
+function readAuthPacket(r: JuteReader): { type: number; scheme: string; auth: Buffer | null } {
+  return { type: r.readInt(), scheme: r.readStringNonNull(), auth: r.readBuffer() };
+}
+
+/** Encodes the reply of a committed write from its apply result. */
+function writeWriteReply(w: JuteWriter, xid: number, zxid: number, op: number, result: ApplyResult): void {
+  writeReplyHeader(w, { xid, zxid, err: result.err });
+  if (result.err !== 0) return;
+  switch (op) {
+    case OpCode.create:
+      w.writeString(result.path ?? '');
+      return;
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.createTTL:
+      w.writeString(result.path ?? '');
+      writeStatRecord(w, result);
+      return;
+    case OpCode.setData:
+    case OpCode.setACL:
+      writeStatRecord(w, result);
+      return;
+    case OpCode.multi:
+      writeMultiResponse(w, result.multi as MultiResult[]);
+      return;
+    default:
+      return; // delete, closeSession: header only
+  }
+}
+
+function writeStatRecord(w: JuteWriter, result: ApplyResult): void {
+  const s = result.stat!;
+  w.writeLongNumber(s.czxid).writeLongNumber(s.mzxid).writeLongNumber(s.ctime).writeLongNumber(s.mtime);
+  w.writeInt(s.version).writeInt(s.cversion).writeInt(s.aversion).writeLong(s.ephemeralOwner);
+  w.writeInt(s.dataLength).writeInt(s.numChildren).writeLongNumber(s.pzxid);
+}
+
+export { EventType };
