@@ -165,3 +165,75 @@ export type MultiResult =
   | { type: 4; data: Buffer | null; stat: Stat }
   | { type: 8; children: string[] }
   | { type: -1; err: number };
+
+// ---- records added with the codecs (records.ts / requests.ts) ----
+
+/** Header of each op inside a multi / multiRead request or response. */
+export interface MultiHeader {
+  type: number;
+  done: boolean;
+  err: number;
+}
+
+/** sasl (op 102): GetSASLRequest / SetSASLResponse, both `{buffer token}`. */
+export interface SaslToken {
+  token: Buffer | null;
+}
+
+// ---- response bodies (present on the wire only when ReplyHeader.err == 0) ----
+
+export interface CreateResponse {
+  path: string;
+}
+
+export interface Create2Response {
+  path: string;
+  stat: Stat;
+}
+
+/** ExistsResponse, SetDataResponse, SetACLResponse: `{Stat stat}` */
+export interface StatResponse {
+  stat: Stat;
+}
+
+/** getData, and reconfig (data = the new config, stat of /zookeeper/config) */
+export interface GetDataResponse {
+  data: Buffer | null;
+  stat: Stat;
+}
+
+export interface GetACLResponse {
+  acl: ACL[];
+  stat: Stat;
+}
+
+export interface GetChildrenResponse {
+  children: string[];
+}
+
+export interface GetChildren2Response {
+  children: string[];
+  stat: Stat;
+}
+
+/** SyncResponse */
+export interface PathResponse {
+  path: string;
+}
+
+export interface GetEphemeralsResponse {
+  ephemerals: string[];
+}
+
+export interface GetAllChildrenNumberResponse {
+  totalNumber: number;
+}
+
+export interface WhoAmIResponse {
+  clientInfo: ClientInfo[];
+}
+
+/** ErrorResponse: addWatch reply body (err 0) and the body of an error result inside a multi reply. */
+export interface ErrorResponse {
+  err: number;
+}

@@ -43,7 +43,7 @@ export class ReadHandlers {
     const tree = this.tree;
     const reply = (err: number, body?: (w: JuteWriter) => void) =>
       conn.out.frame((w) => {
-        writeReplyHeader(w, { xid, zxid, err });
+        writeReplyHeader(w, xid, zxid, err);
         if (err === 0 && body) body(w);
       });
 
@@ -141,7 +141,7 @@ export class ReadHandlers {
       case OpCode.setWatches:
       case OpCode.setWatches2:
         this.setWatches(conn, req.request);
-        conn.out.frame((w) => writeReplyHeader(w, { xid: Xid.SET_WATCHES, zxid, err: 0 }));
+        conn.out.frame((w) => writeReplyHeader(w, Xid.SET_WATCHES, zxid, 0));
         return;
       default:
         return reply(ErrorCode.UNIMPLEMENTED);
@@ -156,7 +156,7 @@ export class ReadHandlers {
     const tree = this.tree;
     const event = (type: number, path: string) =>
       conn.out.frame((w) => {
-        writeReplyHeader(w, { xid: Xid.NOTIFICATION, zxid: -1, err: 0 });
+        writeReplyHeader(w, Xid.NOTIFICATION, -1, 0);
         writeWatcherEvent(w, { type, state: KeeperState.SyncConnected, path });
       });
     for (const path of req.dataWatches) {

@@ -1,4 +1,4 @@
-import type { ACL, ConnectRequest, Id, JuteReader, JuteWriter, MultiOp, MultiResult } from '@paddock/protocol';
+import type { ACL, ConnectRequest, Id, JuteReader, JuteWriter, MultiResult } from '@paddock/protocol';
 import {
   ErrorCode,
   EventType,
@@ -7,15 +7,17 @@ import {
   Perms,
   Xid,
   decodeRequest,
+  readAuthPacket,
   readConnectRequest,
   readRequestHeader,
   writeConnectResponse,
   writeMultiResponse,
   writeReplyHeader,
+  writeStat,
   writeWatcherEvent,
   UnknownOpCodeError,
 } from '@paddock/protocol';
-import type { ApplyResult, DataTree, PendingChanges, Txn, TxnHeader } from '@paddock/data-tree';
+import type { ApplyResult, DataTree, PendingChanges, Txn, TxnHeader, WriteRequest } from '@paddock/data-tree';
 import { checkPermission, digestId, prepWrite } from '@paddock/data-tree';
 import type { ClientConnection, ConnectionHost } from './net/client-connection.js';
 import { hexSession } from './net/client-connection.js';
@@ -85,6 +87,7 @@ export class ZkServer implements ConnectionHost {
   // server statistics (srvr/mntr)
   packetsReceived = 0;
   packetsSent = 0;
+  authFailedCount = 0;
   minLatency = Number.MAX_SAFE_INTEGER;
   maxLatency = 0;
   totalLatency = 0;
@@ -111,9 +114,8 @@ export class ZkServer implements ConnectionHost {
 
   // ---------------------------------------------------------------- connections
 
-  onFourLetterWord(): void {
-    // wired by the client listener, which knows the server's statistics views
-  }
+  /** Set by the member, which owns the statistics views; closes the connection by default. */
+  onFourLetterWord: (conn: ClientConnection, word: string, rest: Buffer) => void = (conn) => conn.close();
 
   onClosed(conn: ClientConnection): void {
     this.connections.delete(conn);
@@ -227,10 +229,8 @@ export class ZkServer implements ConnectionHost {
 
     if (WRITE_OPS.has(header.type) || header.type === OpCode.closeSession) {
       conn.uncommittedWrites++;
-      const txn =
-        header.type === OpCode.closeSession
-          ? this.closeSessionTxn(conn.sessionId)
-          : prepWrite(this.pending, this.prepContext(conn), header.type, (request as { request?: unknown; ops?: MultiOp[] }).request ?? (request as { ops: MultiOp[] }).ops as never);
+      const body: WriteRequest = 'ops' in request ? request.ops : 'request' in request ? (request.request as WriteRequest) : undefined;
+      const txn = prepWrite(this.pending, this.prepContext(conn), header.type, body);
       if (header.type === OpCode.closeSession) this.sessions.markClosing(conn.sessionId);
       entry.zxid = this.propose({ conn, op: header.type }, conn.sessionId, header.xid, header.type, txn);
       return;
@@ -240,7 +240,7 @@ export class ZkServer implements ConnectionHost {
     } else {
       entry.respond = () => {
         const zxid = this.tree.lastProcessedZxid;
-        conn.out.frame((w) => this.reads.handle(conn, header.xid, zxid, request, w));
+        this.reads.handle(conn, header.xid, zxid, request);
         this.afterReply(conn, entry, zxid);
       };
     }
@@ -258,9 +258,10 @@ export class ZkServer implements ConnectionHost {
       ok = true;
     }
     const err = ok ? ErrorCode.OK : ErrorCode.AUTH_FAILED;
-    conn.out.frame((w) => writeReplyHeader(w, { xid: Xid.AUTH, zxid: 0, err }));
+    conn.out.frame((w) => writeReplyHeader(w, Xid.AUTH, 0, err));
     this.packetsSent++;
     if (!ok) {
+      this.authFailedCount++;
       this.log('warn', `authentication failed for ${conn.describe()} scheme ${packet.scheme}`);
       conn.close();
     }
@@ -278,7 +279,8 @@ export class ZkServer implements ConnectionHost {
   }
 
   private closeSessionTxn(sessionId: bigint): Txn {
-    return { type: -11, paths: this.pending.ephemeralsOf(sessionId) };
+    const ctx = { sessionId, authIds: [], zxid: this.lastProposedZxid + 1, time: Date.now(), extendedTypesEnabled: this.options.extendedTypesEnabled };
+    return prepWrite(this.pending, ctx, OpCode.closeSession, undefined);
   }
 
   /** Stamps a zxid and hands the txn to the broadcast; returns the zxid. */
@@ -354,7 +356,7 @@ export class ZkServer implements ConnectionHost {
   }
 
   private replyError(conn: ClientConnection, xid: number, err: number): void {
-    conn.out.frame((w) => writeReplyHeader(w, { xid, zxid: this.tree.lastProcessedZxid, err }));
+    conn.out.frame((w) => writeReplyHeader(w, xid, this.tree.lastProcessedZxid, err));
     this.packetsSent++;
   }
 
@@ -369,7 +371,7 @@ export class ZkServer implements ConnectionHost {
         // READ-ACL filtering on delivery: a watcher never learns of a change it may not read
         if (acl && !checkPermission(acl, Perms.READ, conn.authIds, { skipACL: this.options.skipACL })) continue;
         conn.out.frame((w) => {
-          writeReplyHeader(w, { xid: Xid.NOTIFICATION, zxid: -1, err: 0 });
+          writeReplyHeader(w, Xid.NOTIFICATION, -1, 0);
           writeWatcherEvent(w, { type: t.type, state: KeeperState.SyncConnected, path: t.path });
         });
         this.packetsSent++;
@@ -387,9 +389,24 @@ export class ZkServer implements ConnectionHost {
     }
   }
 
-  /** Proposes a server-originated txn (container / TTL reaper). */
-  proposeInternal(type: number, txn: Txn): void {
-    this.propose({ conn: null, op: type }, 0n, 0, type, txn);
+  /** Periodic: deletes empty containers and expired TTL nodes, as ZooKeeper's ContainerManager. */
+  reapContainersAndTtls(nowMs: number, maxNeverUsedMs: number, maxPerMinute: number): void {
+    const candidates = [...this.tree.containersToDelete(nowMs, maxNeverUsedMs), ...this.tree.ttlExpired(nowMs)];
+    for (const path of candidates.slice(0, maxPerMinute)) {
+      const ctx = { sessionId: 0n, authIds: [], zxid: this.lastProposedZxid + 1, time: nowMs, extendedTypesEnabled: this.options.extendedTypesEnabled, skipACL: true };
+      const txn = prepWrite(this.pending, ctx, OpCode.deleteContainer, { path });
+      if (txn.type === -1) continue; // no longer eligible (e.g. a child was created meanwhile): no txn
+      this.propose({ conn: null, op: OpCode.deleteContainer }, 0n, 0, OpCode.deleteContainer, txn);
+    }
+  }
+
+  resetStats(): void {
+    this.packetsReceived = 0;
+    this.packetsSent = 0;
+    this.minLatency = Number.MAX_SAFE_INTEGER;
+    this.maxLatency = 0;
+    this.totalLatency = 0;
+    this.latencyCount = 0;
   }
 
   private pauseReading(): void {
@@ -417,13 +434,9 @@ export class ZkServer implements ConnectionHost {
   }
 }
 
-function readAuthPacket(r: JuteReader): { type: number; scheme: string; auth: Buffer | null } {
-  return { type: r.readInt(), scheme: r.readStringNonNull(), auth: r.readBuffer() };
-}
-
 /** Encodes the reply of a committed write from its apply result. */
 function writeWriteReply(w: JuteWriter, xid: number, zxid: number, op: number, result: ApplyResult): void {
-  writeReplyHeader(w, { xid, zxid, err: result.err });
+  writeReplyHeader(w, xid, zxid, result.err);
   if (result.err !== 0) return;
   switch (op) {
     case OpCode.create:
@@ -433,11 +446,11 @@ function writeWriteReply(w: JuteWriter, xid: number, zxid: number, op: number, r
     case OpCode.createContainer:
     case OpCode.createTTL:
       w.writeString(result.path ?? '');
-      writeStatRecord(w, result);
+      writeStat(w, result.stat!);
       return;
     case OpCode.setData:
     case OpCode.setACL:
-      writeStatRecord(w, result);
+      writeStat(w, result.stat!);
       return;
     case OpCode.multi:
       writeMultiResponse(w, result.multi as MultiResult[]);
@@ -447,11 +460,5 @@ function writeWriteReply(w: JuteWriter, xid: number, zxid: number, op: number, r
   }
 }
 
-function writeStatRecord(w: JuteWriter, result: ApplyResult): void {
-  const s = result.stat!;
-  w.writeLongNumber(s.czxid).writeLongNumber(s.mzxid).writeLongNumber(s.ctime).writeLongNumber(s.mtime);
-  w.writeInt(s.version).writeInt(s.cversion).writeInt(s.aversion).writeLong(s.ephemeralOwner);
-  w.writeInt(s.dataLength).writeInt(s.numChildren).writeLongNumber(s.pzxid);
-}
 
 export { EventType };

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Id } from '@paddock/protocol';
-import { FrameDecoder, FrameLengthError, JuteReader, fourLetterWordOf } from '@paddock/protocol';
+import { FOUR_LETTER_WORDS, FrameDecoder, FrameLengthError, JuteReader } from '@paddock/protocol';
 import { OutputBuffer } from './output-buffer.js';
 
 /** What a connection needs from the server it belongs to. */
@@ -74,7 +74,7 @@ export class ClientConnection {
     if (!this.sawFirstBytes) {
       this.sawFirstBytes = true;
       if (chunk.length >= 4) {
-        const word = fourLetterWordOf(chunk.readInt32BE(0));
+        const word = FOUR_LETTER_WORDS.get(chunk.readInt32BE(0));
         if (word) {
           this.host.onFourLetterWord(this, word, chunk.subarray(4));
           return;

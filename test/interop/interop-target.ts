@@ -1,0 +1,60 @@
+/**
+ * The server every interop suite runs against: Paddock by default, Apache ZooKeeper 3.8 with
+ * INTEROP_TARGET=zookeeper (how the suites are validated while Paddock is being written).
+ *
+ * A short tick keeps session-expiry tests fast: sessions may be 1-10 s (2 and 20 ticks).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTarget, targetKind, type ServerHandle } from '../support/paddock.js';
+import { spawnManaged, type ManagedProcess } from '../support/processes.js';
+
+export const INTEROP_TICK_MS = 500;
+export const MIN_SESSION_TIMEOUT_MS = 2 * INTEROP_TICK_MS;
+export const MAX_SESSION_TIMEOUT_MS = 20 * INTEROP_TICK_MS;
+
+export const INTEROP_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+export { targetKind };
+
+export function startInteropTarget(): Promise<ServerHandle> {
+  return startTarget({
+    tickTime: INTEROP_TICK_MS,
+    extraConfig: { minSessionTimeout: MIN_SESSION_TIMEOUT_MS, maxSessionTimeout: MAX_SESSION_TIMEOUT_MS },
+  });
+}
+
+/**
+ * Upper bound for "an ephemeral of a dead client is gone": the session timeout, plus the
+ * expiry bucket rounding (a tick), plus slack for a loaded CI machine.
+ */
+export function expiryDeadlineMs(sessionTimeoutMs: number): number {
+  return sessionTimeoutMs + 4 * INTEROP_TICK_MS + 3_000;
+}
+
+export interface EphemeralHolder {
+  sessionId: bigint;
+  path: string;
+  process: ManagedProcess;
+}
+
+/**
+ * Starts a separate node process that connects with the given npm client, creates an ephemeral
+ * `nodePath` and keeps its session alive until it is SIGKILLed (see node-clients/hold-ephemeral.cjs).
+ */
+export async function holdEphemeral(
+  kind: 'nzc' | 'c',
+  connectString: string,
+  nodePath: string,
+  sessionTimeoutMs: number,
+): Promise<EphemeralHolder> {
+  const child = spawnManaged({
+    name: `hold-ephemeral-${kind}`,
+    command: process.execPath,
+    args: [path.join(INTEROP_DIR, 'node-clients', 'hold-ephemeral.cjs'), kind, connectString, nodePath, String(sessionTimeoutMs)],
+    env: { NODE_OPTIONS: undefined },
+  });
+  const match = await child.waitForOutput(/^(\{.*\})$/m, { timeoutMs: 20_000 });
+  const ready = JSON.parse(match[1] as string) as { sessionId: string; path: string };
+  return { sessionId: BigInt(ready.sessionId), path: ready.path, process: child };
+}
