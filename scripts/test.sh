@@ -11,7 +11,7 @@ status=0
 for suite in unit system compat interop; do
   echo "=== ${suite} ==="
   extra=()
-  [ "$suite" != unit ] && extra=(--runInBand)
+  [ "$suite" != unit ] && extra=(--runInBand --forceExit)
   if ! $jest --selectProjects "$suite" --passWithNoTests "${extra[@]}"; then status=1; fi
 done
 exit $status

@@ -161,6 +161,25 @@ describe('TxnLog group commit', () => {
     await log.close();
   });
 
+  it('a roll between buffered appends splits one batch over two segments', async () => {
+    const log = await TxnLog.open(dir, 0, { logger: silentLogger, autoFlush: false, preAllocSize: 4096 });
+    for (let z = 1; z <= 10; z++) {
+      if (z === 6) log.roll();
+      log.append(z, payload(z));
+    }
+    log.roll();
+    log.roll(); // no entries since the last roll: no empty segment
+    await log.flush();
+    expect((await readdir(logDir())).sort()).toEqual(['log.1', 'log.6']);
+    expect(log.fsyncStats().count).toBe(2);
+    expect(log.fsyncStats().batches).toBe(1);
+    log.resetFsyncStats();
+    expect(log.fsyncStats().count).toBe(0);
+    log.append(11, payload(11));
+    await log.close();
+    expect((await readdir(logDir())).sort()).toEqual(['log.1', 'log.6', 'log.b']);
+  });
+
   it('appends during an in-flight fsync go into the next batch', async () => {
     const log = await TxnLog.open(dir, 0, { logger: silentLogger, autoFlush: false, preAllocSize: 1 << 20 });
     const durable: number[] = [];

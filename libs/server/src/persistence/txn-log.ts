@@ -284,6 +284,12 @@ export class TxnLog {
     return { ...this.stats };
   }
 
+  /** Zeroes the fsync/batch figures (4lw `srst`). */
+  resetFsyncStats(): void {
+    Object.assign(this.stats, { count: 0, lastMs: -1, avgMs: 0, maxMs: 0, thresholdExceeded: 0, batches: 0, entries: 0, bytes: 0 });
+    this.fsyncTotalMs = 0;
+  }
+
   /**
    * Removes every entry with a zxid above `zxid` from the log files (leader TRUNC, or before
    * logging after a SNAP sync) and continues appending after `zxid` in a new segment.
