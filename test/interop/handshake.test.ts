@@ -62,6 +62,7 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
   const proxies = new Map<ClientName, TcpProxy>();
   const observed = new Map<ClientName, Observation>();
   const errors = new Map<ClientName, unknown>();
+  let zkcliStarted: () => void = () => undefined;
 
   async function checkOwner(node: string, sessionId: bigint): Promise<boolean> {
     // a direct (unproxied) observer: is the node there, owned by that session?
@@ -156,6 +157,8 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
     });
     try {
       await cli.waitForOutput(/type:None path:null/, { timeoutMs: 30_000 });
+      await sleep(300);
+      zkcliStarted();
       cli.write(`create -e ${node} z\n`);
       await cli.waitForOutput(`Created ${node}`, { timeoutMs: 10_000 });
       await sleep(IDLE_MS);
@@ -169,6 +172,7 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
       await withTimeout(cli.exited, 10_000, 'zkCli quit').catch(() => cli.kill());
       return { alive, owner };
     } finally {
+      zkcliStarted();
       if (cli.running) await cli.kill();
     }
   }
@@ -190,8 +194,12 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
       kazoo: runKazoo,
       zkcli: runZkCli,
     };
+    // zkCli first: its JVM start hogs both cores for a moment, and kazoo drops a connection whose
+    // ping reply is late by more than ~(timeout/3 - 0.4 s) of select timeout
+    const zkcliConnected = new Promise<void>((resolve) => (zkcliStarted = resolve));
     await Promise.all(
       CLIENTS.map(async (name) => {
+        if (name !== 'zkcli') await withTimeout(zkcliConnected, 30_000, 'zkCli to connect').catch(() => undefined);
         const proxy = proxies.get(name) as TcpProxy;
         try {
           const { alive, owner } = await runners[name](proxy);

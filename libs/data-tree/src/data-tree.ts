@@ -903,7 +903,8 @@ export class DataTree {
     const lastLen = last === null ? 0 : last.length;
     const lastPrefix = this.maxPrefixWithQuota(path);
     if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, newLen - lastLen, 0);
-    this.dataSize += newLen - lastLen;
+    // the root is in the map twice ("" and "/"), and counted twice by a recount
+    this.dataSize += (newLen - lastLen) * (path === '/' || path === '' ? 2 : 1);
   }
 
   private killSession(sessionId: bigint, zxid: number, paths: string[], triggers: WatchTrigger[]): void {

@@ -15,6 +15,9 @@ export interface ConnectionHost {
 
 let nextConnectionId = 1;
 
+/** Unsent reply bytes above which a connection is no longer read until the client catches up. */
+const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
+
 /**
  * One client socket: framing, the handshake state, auth ids and per-connection statistics. Request
  * semantics live in the server; this class only moves bytes and keeps the session's request order.
@@ -28,6 +31,8 @@ export class ClientConnection {
   private readonly decoder: FrameDecoder;
   private sawFirstBytes = false;
   private closed = false;
+  private outputBlocked = false;
+  private pausedByServer = false;
 
   sessionId = 0n;
   sessionTimeout = 0;
@@ -62,8 +67,14 @@ export class ClientConnection {
     this.remotePort = socket.remotePort ?? 0;
     this.authIds = [{ scheme: 'ip', id: this.remoteAddress }];
     this.decoder = new FrameDecoder(host.maxFrameLength);
-    this.out = new OutputBuffer(socket);
+    this.out = new OutputBuffer(socket, () => this.applyBackpressure());
     socket.setNoDelay(true);
+    socket.on('drain', () => {
+      if (this.outputBlocked) {
+        this.outputBlocked = false;
+        if (!this.pausedByServer) socket.resume();
+      }
+    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
@@ -124,12 +135,26 @@ export class ClientConnection {
     this.lastResponseAt = 0;
   }
 
+  /**
+   * A client that does not read its replies stops being read: its unsent output is bounded by
+   * OUTPUT_HIGH_WATER plus one turn's worth of replies, and it cannot queue more work meanwhile.
+   */
+  private applyBackpressure(): void {
+    if (!this.outputBlocked && this.socket.writableLength > OUTPUT_HIGH_WATER) {
+      this.outputBlocked = true;
+      this.socket.pause();
+    }
+  }
+
+  /** Flow control from the server (globalOutstandingLimit). */
   pause(): void {
+    this.pausedByServer = true;
     this.socket.pause();
   }
 
   resume(): void {
-    if (!this.closed) this.socket.resume();
+    this.pausedByServer = false;
+    if (!this.closed && !this.outputBlocked) this.socket.resume();
   }
 
   get isClosed(): boolean {
