@@ -32,7 +32,7 @@ const IDLE_MS = 5_000;
 const ROOT = '/handshake';
 
 type ClientName = 'nzc' | 'c' | 'kazoo' | 'zkcli';
-const CLIENTS: ClientName[] = ['nzc', 'c', 'kazoo', 'zkcli'];
+const CLIENTS: ClientName[] = (process.env.HS_CLIENTS?.split(',') as ClientName[] | undefined) ?? ['nzc', 'c', 'kazoo', 'zkcli'];
 
 interface Observation {
   request: ConnectRequestInfo;

@@ -349,6 +349,31 @@ export class RawClient {
     });
   }
 
+  /**
+   * Waits for a message matching `pred` at index >= `from` of {@link messages} (already received ones count);
+   * resolves undefined after `timeoutMs`.
+   */
+  waitForMessage(pred: (m: RawMessage) => boolean, from = 0, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RawMessage | undefined> {
+    const find = () => this.messages.slice(from).find(pred);
+    const found = find();
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const onMsg = () => {
+        const f = find();
+        if (f) {
+          this.listeners.delete(onMsg);
+          clearTimeout(timer);
+          resolve(f);
+        }
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(onMsg);
+        resolve(undefined);
+      }, timeoutMs);
+      this.listeners.add(onMsg);
+    });
+  }
+
   /** All notifications received so far. */
   events(): RawNotification[] {
     return this.messages.filter((m): m is RawNotification => m.kind === 'event');

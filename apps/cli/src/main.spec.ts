@@ -60,6 +60,12 @@ const settle = async (): Promise<void> => {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
 };
 
+/** Waits (a bounded time) until `cond` holds, e.g. until config files have been read. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 2));
+  expect(cond()).toBe(true);
+}
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'paddock-cli-'));
@@ -125,7 +131,7 @@ describe('paddock server', () => {
   it('starts from flags with ZooKeeper defaults and shuts down cleanly on SIGTERM', async () => {
     const h = harness();
     const exit = main(['server', '--port', '0', '--data-dir', join(dir, 'flags')], h.deps);
-    await settle();
+    await until(() => h.err().includes('serving'));
     expect(h.started).toHaveLength(1);
     expect(h.started[0]).toMatchObject({ clientPort: 0, dataDir: join(dir, 'flags'), tickTime: 3000, fourLetterWordWhitelist: ['srvr'] });
     expect(h.err()).toBe(`paddock: serving ZooKeeper clients on 0.0.0.0:40123 (standalone, dataDir ${join(dir, 'flags')})\n`);
@@ -143,7 +149,7 @@ describe('paddock server', () => {
     await writeFile(file, `dataDir=${join(dir, 'cfg')}\nclientPort=2999\nclientPortAddress=127.0.0.1\nautopurge.snapRetainCount=1\n`);
     const h = harness();
     const exit = main(['server', '-c', file], h.deps);
-    await settle();
+    await until(() => h.err().includes('serving'));
     expect(h.started[0]).toMatchObject({ configFile: file, clientPort: 2999, clientPortAddress: '127.0.0.1' });
     expect(h.err()).toBe(
       'paddock: warning: autopurge.snapRetainCount: 1 is below the minimum, using 3\n'
@@ -158,7 +164,7 @@ describe('paddock server', () => {
     let finishClose: () => void = () => undefined;
     const h = harness(async () => ({ port: 1, close: () => new Promise<void>((r) => { finishClose = r; }) }));
     const exit = main(['server', '-d', join(dir, 'twice')], h.deps);
-    await settle();
+    await until(() => h.err().includes('serving'));
     h.signal('SIGINT');
     await settle();
     h.signal('SIGINT');
@@ -169,13 +175,13 @@ describe('paddock server', () => {
   });
 
   it('a signal during startup shuts down as soon as the server is up', async () => {
-    let up: (v: { port: number; close(): Promise<void> }) => void = () => undefined;
+    let up: ((v: { port: number; close(): Promise<void> }) => void) | undefined;
     const close = jest.fn(async () => undefined);
     const h = harness(() => new Promise((r) => { up = r; }));
     const exit = main(['server', '-d', join(dir, 'early')], h.deps);
-    await settle();
+    await until(() => up !== undefined);
     h.signal('SIGTERM');
-    up({ port: 2181, close });
+    up!({ port: 2181, close });
     expect(await exit).toBe(0);
     expect(close).toHaveBeenCalledTimes(1);
   });
@@ -202,7 +208,7 @@ describe('paddock server', () => {
   it('exits 1 when closing fails', async () => {
     const h = harness(async () => ({ port: 1, close: async () => { throw new Error('disk gone'); } }));
     const exit = main(['server', '-d', join(dir, 'close-fail')], h.deps);
-    await settle();
+    await until(() => h.err().includes('serving'));
     h.signal('SIGTERM');
     expect(await exit).toBe(1);
     expect(h.err()).toContain('paddock: error while shutting down: disk gone\n');

@@ -227,6 +227,15 @@ export interface DataTreeOptions {
 const P1 = 0x01000193;
 const P2 = 0x5bd1e995;
 
+/**
+ * The cversion clients see. Internally cversion counts child creates (it feeds sequential suffixes);
+ * ZooKeeper reports it as changes to the children: every create has a delete except for the children
+ * still present, so reported = 2 * creates - numChildren (DataNode.copyStat).
+ */
+function reportedCversion(creates: number, node: Znode): number {
+  return creates * 2 - (node.children === null ? 0 : node.children.size);
+}
+
 export class DataTree {
   /** highest zxid applied (set by apply; set it after loading a snapshot) */
   lastProcessedZxid = 0;
@@ -282,7 +291,7 @@ export class DataTree {
       ctime: c.ctime[s]!,
       mtime: c.mtime[s]!,
       version: c.version[s]!,
-      cversion: c.cversion[s]!,
+      cversion: reportedCversion(c.cversion[s]!, node),
       aversion: c.aversion[s]!,
       ephemeralOwner: node.ephemeralOwner,
       dataLength: node.data === null ? 0 : node.data.length,
@@ -316,7 +325,7 @@ export class DataTree {
     w.writeLongNumber(c.ctime[s]!);
     w.writeLongNumber(c.mtime[s]!);
     w.writeInt(c.version[s]!);
-    w.writeInt(c.cversion[s]!);
+    w.writeInt(reportedCversion(c.cversion[s]!, node));
     w.writeInt(c.aversion[s]!);
     if (node.ephemeralOwner === ZERO_OWNER) w.writeLongNumber(0);
     else w.writeLong(node.ephemeralOwner);
@@ -334,7 +343,7 @@ export class DataTree {
     w.writeLongNumber(c.ctime[s]!);
     w.writeLongNumber(c.mtime[s]!);
     w.writeInt(c.version[s]!);
-    w.writeInt(c.cversion[s]!);
+    w.writeInt(reportedCversion(c.cversion[s]!, node));
     w.writeInt(c.aversion[s]!);
     if (node.ephemeralOwner === ZERO_OWNER) w.writeLongNumber(0);
     else w.writeLong(node.ephemeralOwner);
