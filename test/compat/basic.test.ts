@@ -12,6 +12,7 @@ import type { ACL } from '@paddock/protocol';
 import {
   compareTranscripts,
   differential,
+  formatTranscript,
   mop,
   op,
   OPEN_ACL,
@@ -110,9 +111,14 @@ const SCRIPTS: Script[] = [
       step.req('a', op.setData('/er/missing', 'x'), { err: E.NO_NODE }),
       step.req('a', op.create('er', ''), { err: E.BAD_ARGUMENTS }),
       step.req('a', op.create('/er/', ''), { err: E.BAD_ARGUMENTS }),
-      step.req('a', op.create('/er//x', ''), { err: E.BAD_ARGUMENTS }),
-      step.req('a', op.create('/er/./x', ''), { err: E.BAD_ARGUMENTS }),
-      step.req('a', op.create('/er/../x', ''), { err: E.BAD_ARGUMENTS }),
+      // create looks the parent up (everything before the last '/') before validating the whole path:
+      // a bad path whose "parent" does not exist is NoNode, not BadArguments
+      step.req('a', op.create('/er//x', ''), { err: E.NO_NODE }),
+      step.req('a', op.create('/er/./x', ''), { err: E.NO_NODE }),
+      step.req('a', op.create('/er/../x', ''), { err: E.NO_NODE }),
+      step.req('a', op.create('/er/.', ''), { err: E.BAD_ARGUMENTS }),
+      step.req('a', op.create('/er/..', ''), { err: E.BAD_ARGUMENTS }),
+      step.req('a', op.create('/er/x/', ''), { err: E.NO_NODE }),
       step.req('a', op.create('', ''), { err: E.BAD_ARGUMENTS }),
       step.req('a', op.create('/er/a\u0000b', ''), { err: E.BAD_ARGUMENTS }),
       step.req('a', op.create('/er/a\u0001b', ''), { err: E.BAD_ARGUMENTS }),
@@ -224,13 +230,24 @@ const SCRIPTS: Script[] = [
       step.req('b', op.create('/wa/q', '')),
       step.req('b', op.setData('/wa', 'root changed')),
       step.req('b', op.delete('/wa/r/s')),
-      step.req('a', op.checkWatches('/wa', 4)),
+      step.req('a', op.checkWatches('/wa', 3)),
+      step.req('a', op.checkWatches('/wa', 2)),
+      step.req('a', op.checkWatches('/wa', 1)),
       step.req('a', op.checkWatches('/wa/nothing', 3), { err: E.NO_WATCHER }),
-      step.req('a', op.removeWatches('/wa', 4)),
-      step.req('a', op.removeWatches('/wa', 4), { err: E.NO_WATCHER }),
+      step.req('a', op.checkWatches('/wa/r/s', 3)),
+      step.req('a', op.removeWatches('/wa', 3)),
+      step.req('a', op.removeWatches('/wa', 3), { err: E.NO_WATCHER }),
       step.req('b', op.delete('/wa/q')),
-      step.req('a', op.removeWatches('/wa/r', 5)),
+      step.req('a', op.removeWatches('/wa/r', 3)),
       step.req('b', op.delete('/wa/r')),
+      step.req('a', op.removeWatches('/wa/nothing', 7)),
+      step.req('a', op.checkWatches('/wa/nothing', 0)),
+      // WatcherType Persistent (4) / PersistentRecursive (5) only exist from 3.9 (3.8 has 1..3 and fails to
+      // convert the int: MarshallingError); a separate session, so a 3.9-style answer does not skew the rest
+      step.connect('x'),
+      step.req('x', op.addWatch('/wa', 0)),
+      step.divergent('WatcherType 4/5 are 3.9+', 'x', op.checkWatches('/wa', 4), { err: E.MARSHALLING }),
+      step.divergent('WatcherType 4/5 are 3.9+', 'x', op.removeWatches('/wa', 5), { err: E.MARSHALLING }),
       // watches of both sessions on one node, and sync
       step.req('a', op.exists('/wa/both', true)),
       step.req('b', op.exists('/wa/both', true)),
@@ -243,22 +260,31 @@ const SCRIPTS: Script[] = [
     ],
   },
   {
-    name: 'check alone and unknown op codes close the connection',
+    name: 'unknown op codes and a standalone check',
     root: '/ck',
     steps: [
       step.connect('a'),
       step.req('a', op.create('/ck', '')),
-      step.req('a', op.check('/ck', 0), { err: E.UNIMPLEMENTED, closed: true }),
+      // types Request.isValid rejects: -6 Unimplemented with zxid -1, then the connection is closed
+      step.raw('a', rawFrame(5, 99), { err: E.UNIMPLEMENTED, closed: true }),
       step.connect('b'),
-      step.raw('b', rawFrame(5, 99), { err: E.UNIMPLEMENTED, closed: true }),
+      step.raw('b', rawFrame(5, 0), { err: E.UNIMPLEMENTED, closed: true }),
       step.connect('c'),
-      step.raw('c', rawFrame(5, 0)),
+      step.raw('c', rawFrame(5, 10), { err: E.UNIMPLEMENTED, closed: true }),
+      // createSession and deleteContainer are "valid" types: they go through Prep, fail there (MarshallingError,
+      // BadArguments: deleteContainer reads the path from the whole packet), consume a zxid and keep the connection
       step.connect('d'),
-      step.raw('d', rawFrame(5, -10)),
+      step.raw('d', rawFrame(5, -10), { err: E.MARSHALLING }),
+      step.raw('d', rawFrame(6, 20, Buffer.from('/ck')), { err: E.BAD_ARGUMENTS }),
+      step.req('d', op.exists('/ck')),
+      // check outside multi. 3.8: a failing check gets its error; a passing one logs a txn (a zxid is used) and
+      // gets NO reply (FinalRequestProcessor answers SetDataResponse(null), whose serialisation throws and is
+      // swallowed). 3.9.3+/master (ZOOKEEPER-2623 addendum): -6 Unimplemented and the connection is closed.
       step.connect('e'),
-      step.raw('e', rawFrame(5, 20, Buffer.from('/ck'))),
+      step.divergent('standalone check: 3.9.3+ answers -6 and closes', 'e', op.check('/ck', 5), { err: E.BAD_VERSION }),
+      step.divergent('standalone check: 3.9.3+ answers -6 and closes', 'e', op.check('/missing', -1), { err: E.NO_NODE }),
       step.connect('f'),
-      step.req('f', op.exists('/ck')),
+      step.divergent('standalone check: 3.9.3+ answers -6 and closes', 'f', op.check('/ck', 0), { noReplyWithinMs: 1500 }),
     ],
   },
   {
@@ -315,7 +341,9 @@ const SCRIPTS: Script[] = [
       step.req('a', op.getACL('/acl')),
       step.req('b', op.getData('/acl'), { err: E.NO_AUTH }),
       step.req('b', op.getACL('/acl'), { err: E.NO_AUTH }),
-      step.req('b', op.exists('/acl')),
+      // exists on a node without READ: 3.8.0 answers with the Stat; 3.8.4+/3.9.2+ check READ (ZOOKEEPER-2590)
+      step.connect('c'),
+      step.divergent('exists checks READ from 3.8.4/3.9.2 (ZOOKEEPER-2590)', 'c', op.exists('/acl'), { err: E.OK }),
       step.req('b', op.setData('/acl', 'x'), { err: E.NO_AUTH }),
       step.req('b', op.create('/acl/child', ''), { err: E.NO_AUTH }),
       step.req('a', op.setACL('/acl', [{ perms: 31, id: { scheme: 'digest', id: digestId('user', 'pass') } }, { perms: 1, id: { scheme: 'world', id: 'anyone' } }], 0)),
@@ -376,7 +404,7 @@ describe(`differential: ${targetAKind()} (A) vs Apache ZooKeeper (B)`, () => {
     '$name',
     async ({ script }) => {
       const reference = await differential(a, b, script);
-      if (process.env.COMPAT_PRINT) console.log(JSON.stringify(reference.entries, null, 1));
+      if (process.env.COMPAT_PRINT) console.log(formatTranscript(reference));
     },
     60_000,
   );
@@ -389,7 +417,7 @@ describe(`differential: ${targetAKind()} (A) vs Apache ZooKeeper (B)`, () => {
       console.log(`random differential sequence: COMPAT_SEED=${seed} COMPAT_RANDOM_STEPS=${length}`);
       const script = randomScript(seed, `/rnd-${seed}`, length);
       const reference = await differential(a, b, script);
-      if (process.env.COMPAT_PRINT) console.log(JSON.stringify(reference.entries, null, 1));
+      if (process.env.COMPAT_PRINT) console.log(formatTranscript(reference));
       // the sequence must have exercised something beyond errors
       const ok = reference.entries.filter((e) => (e.result as { err?: string } | undefined)?.err === 'OK').length;
       expect(ok).toBeGreaterThan(length / 5);

@@ -32,7 +32,14 @@ const IDLE_MS = 5_000;
 const ROOT = '/handshake';
 
 type ClientName = 'nzc' | 'c' | 'kazoo' | 'zkcli';
-const CLIENTS: ClientName[] = (process.env.HS_CLIENTS?.split(',') as ClientName[] | undefined) ?? ['nzc', 'c', 'kazoo', 'zkcli'];
+const CLIENTS: ClientName[] = ['nzc', 'c', 'kazoo', 'zkcli'];
+
+interface RunOutcome {
+  alive: boolean;
+  owner: boolean;
+  /** ends the session (closeSession); called once every client is done */
+  close: () => Promise<void>;
+}
 
 interface Observation {
   request: ConnectRequestInfo;
@@ -53,6 +60,7 @@ c.create(node, b'k', ephemeral=True)
 print(json.dumps({'session': '0x%x' % c.client_id[0]}), flush=True)
 time.sleep(idle_s)
 print(json.dumps({'alive': c.exists(node) is not None, 'state': c.state}), flush=True)
+sys.stdin.readline()  # the test checks the node from outside, then lets us close
 c.stop()
 c.close()
 `;
@@ -62,6 +70,7 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
   const proxies = new Map<ClientName, TcpProxy>();
   const observed = new Map<ClientName, Observation>();
   const errors = new Map<ClientName, unknown>();
+  const closers: Array<() => Promise<void>> = [];
   let zkcliStarted: () => void = () => undefined;
 
   async function checkOwner(node: string, sessionId: bigint): Promise<boolean> {
@@ -84,7 +93,7 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
     }
   }
 
-  async function runNzc(proxy: TcpProxy): Promise<{ alive: boolean; owner: boolean }> {
+  async function runNzc(proxy: TcpProxy): Promise<RunOutcome> {
     const node = `${ROOT}/nzc`;
     const client = zookeeper.createClient(proxy.connectString, { sessionTimeout: SESSION_MS, retries: 0 });
     const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
@@ -101,13 +110,14 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
       await sleep(IDLE_MS);
       const owner = await checkOwner(node, client.getSessionId().readBigInt64BE(0));
       const alive = client.getState() === zookeeper.State.SYNC_CONNECTED;
-      return { alive, owner };
-    } finally {
+      return { alive, owner, close: async () => client.close() };
+    } catch (error) {
       client.close();
+      throw error;
     }
   }
 
-  async function runC(proxy: TcpProxy): Promise<{ alive: boolean; owner: boolean }> {
+  async function runC(proxy: TcpProxy): Promise<RunOutcome> {
     const node = `${ROOT}/c`;
     const client = new ZooKeeper({
       connect: proxy.connectString,
@@ -123,29 +133,37 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
       await sleep(IDLE_MS);
       const owner = await checkOwner(node, BigInt(`0x${client.client_id as string}`));
       const alive = (await withTimeout(client.pathExists(node, false) as Promise<boolean>, 10_000, 'C exists')) === true;
-      return { alive, owner };
-    } finally {
+      // zookeeper_close() blocks the event loop until the server's reply (or a timeout): through this
+      // in-process proxy it cannot get one, so close only after every client is done
+      return { alive, owner, close: async () => client.close() };
+    } catch (error) {
       client.close();
+      throw error;
     }
   }
 
-  async function runKazoo(proxy: TcpProxy): Promise<{ alive: boolean; owner: boolean }> {
+  async function runKazoo(proxy: TcpProxy): Promise<RunOutcome> {
     const node = `${ROOT}/kazoo`;
     const child = spawnManaged({
       name: 'kazoo-handshake',
       command: '/usr/bin/python3',
       args: ['-c', KAZOO_SNIPPET, proxy.connectString, node, String(IDLE_MS / 1000)],
+      stdin: 'pipe',
     });
     const first = await child.waitForOutput(/^(\{"session".*\})$/m, { timeoutMs: 20_000 });
     const session = BigInt((JSON.parse(first[1] as string) as { session: string }).session);
     const second = await child.waitForOutput(/^(\{"alive".*\})$/m, { timeoutMs: IDLE_MS + 15_000 });
-    const owner = await checkOwner(node, session).catch(() => false);
+    const owner = await checkOwner(node, session);
     const alive = (JSON.parse(second[1] as string) as { alive: boolean }).alive;
-    await withTimeout(child.exited, 10_000, 'kazoo exit').catch(() => child.kill());
-    return { alive, owner };
+    const close = async () => {
+      child.write('close\n');
+      child.endInput();
+      await withTimeout(child.exited, 10_000, 'kazoo exit').catch(() => child.kill());
+    };
+    return { alive, owner, close };
   }
 
-  async function runZkCli(proxy: TcpProxy): Promise<{ alive: boolean; owner: boolean }> {
+  async function runZkCli(proxy: TcpProxy): Promise<RunOutcome> {
     const node = `${ROOT}/zkcli`;
     const cli = spawnManaged({
       name: 'zkcli-handshake',
@@ -167,13 +185,16 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
       const stat = await cli.waitForOutput(/ephemeralOwner = (0x[0-9a-f]+)/, { since, timeoutMs: 10_000 });
       const owner = await checkOwner(node, BigInt(stat[1] as string));
       const alive = !/Expired|Disconnected/.test(cli.output());
-      cli.write('quit\n');
-      cli.endInput();
-      await withTimeout(cli.exited, 10_000, 'zkCli quit').catch(() => cli.kill());
-      return { alive, owner };
-    } finally {
+      const close = async () => {
+        cli.write('quit\n');
+        cli.endInput();
+        await withTimeout(cli.exited, 10_000, 'zkCli quit').catch(() => cli.kill());
+      };
+      return { alive, owner, close };
+    } catch (error) {
       zkcliStarted();
-      if (cli.running) await cli.kill();
+      await cli.kill();
+      throw error;
     }
   }
 
@@ -188,7 +209,7 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
     });
     expect(setup.output).toContain(`Created ${ROOT}`);
     for (const name of CLIENTS) proxies.set(name, await new TcpProxy(server.host, server.port).start());
-    const runners: Record<ClientName, (proxy: TcpProxy) => Promise<{ alive: boolean; owner: boolean }>> = {
+    const runners: Record<ClientName, (proxy: TcpProxy) => Promise<RunOutcome>> = {
       nzc: runNzc,
       c: runC,
       kazoo: runKazoo,
@@ -202,7 +223,8 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
         if (name !== 'zkcli') await withTimeout(zkcliConnected, 30_000, 'zkCli to connect').catch(() => undefined);
         const proxy = proxies.get(name) as TcpProxy;
         try {
-          const { alive, owner } = await runners[name](proxy);
+          const { alive, owner, close } = await runners[name](proxy);
+          closers.push(close);
           const connection = proxy.connections[0];
           if (!connection) throw new Error(`${name} never connected through the proxy`);
           const request = parseConnectRequest(connection.toServer[0]?.payload as Buffer);
@@ -224,6 +246,7 @@ describe(`client handshakes and keep-alive against ${targetKind()}`, () => {
         }
       }),
     );
+    for (const close of closers) await close().catch(() => undefined);
     if (process.env.INTEROP_VERBOSE) {
       for (const [name, o] of observed) {
         const gaps = o.pings.slice(1).map((t, i) => t - (o.pings[i] as number));

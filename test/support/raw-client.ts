@@ -405,9 +405,21 @@ export class RawClient {
   async close(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RawReply | undefined> {
     if (this.isClosed) return undefined;
     const reply = await this.request({ type: OpCode.closeSession }, undefined, timeoutMs);
-    await Promise.race([this.closed, new Promise((r) => setTimeout(r, timeoutMs))]);
+    await this.waitClosed(timeoutMs);
     this.destroy();
     return reply;
+  }
+
+  /** Resolves true once the socket is closed, false if it is still open after `timeoutMs`. */
+  waitClosed(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<boolean> {
+    if (this.socketClosed) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      void this.closed.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   /** Drops the connection without closing the session. */

@@ -2,12 +2,34 @@ import { describe, it, expect } from '@jest/globals';
 import { CONTAINER_EPHEMERAL_OWNER, JuteReader, JuteWriter, type Stat } from '@paddock/protocol';
 import { DataTree, StatsTrack, ttlOwner } from './data-tree.js';
 import { EPOCH, OPEN, applyAll, createTxn, hdr } from './helpers.spec.js';
+import { PendingChanges, prepWrite, type WriteRequest } from './prep.js';
 import type { Txn } from './txn.js';
 
+/** The Stat a client sees (cversion as ZooKeeper reports it: 2 * creates - numChildren). */
 function stat(tree: DataTree, path: string): Stat {
   const n = tree.getNode(path);
   if (!n) throw new Error(`no node ${path}`);
   return tree.statOf(n);
+}
+
+/** The internal cversion (count of child creates): what snapshots store and sequential names / parentCVersion use. */
+function internalCversion(tree: DataTree, path: string): number {
+  const n = tree.getNode(path);
+  if (!n) throw new Error(`no node ${path}`);
+  return tree.statPersistedOf(n).cversion;
+}
+
+/** Decodes the 68-byte Stat that writeStat produces. */
+function wireStat(tree: DataTree, path: string): Stat {
+  const w = new JuteWriter(8);
+  tree.writeStat(w, tree.getNode(path)!);
+  expect(w.offset).toBe(68);
+  const r = new JuteReader(Buffer.from(w.bytes()));
+  return {
+    czxid: r.readLongNumber(), mzxid: r.readLongNumber(), ctime: r.readLongNumber(), mtime: r.readLongNumber(),
+    version: r.readInt(), cversion: r.readInt(), aversion: r.readInt(), ephemeralOwner: r.readLong(),
+    dataLength: r.readInt(), numChildren: r.readInt(), pzxid: r.readLongNumber(),
+  };
 }
 
 describe('DataTree: initial state', () => {
@@ -18,9 +40,11 @@ describe('DataTree: initial state', () => {
     expect(t.aclOf(t.getNode('/zookeeper/config')!)).toEqual([{ perms: 1, id: { scheme: 'world', id: 'anyone' } }]);
     expect(t.aclOf(t.getNode('/')!)).toEqual(OPEN);
     expect(stat(t, '/zookeeper/config').aversion).toBe(-1);
+    // like a fresh ZooKeeper: no creates, one child (/zookeeper) -> reported cversion 2 * 0 - 1 = -1
     expect(stat(t, '/')).toEqual({
-      czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 0, numChildren: 1, pzxid: 0,
+      czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: -1, aversion: 0, ephemeralOwner: 0n, dataLength: 0, numChildren: 1, pzxid: 0,
     });
+    expect(internalCversion(t, '/')).toBe(0);
     // like ZooKeeper's mntr on a fresh server: the "" alias of the root is counted
     expect(t.nodeCount).toBe(5);
     expect(t.approximateDataSize).toBe(44);
@@ -44,7 +68,8 @@ describe('DataTree.apply: create', () => {
       { type: 4, path: '/' },
     ]);
     const root = stat(t, '/');
-    expect(root.cversion).toBe(1);
+    expect(internalCversion(t, '/')).toBe(1);
+    expect(root.cversion).toBe(0); // reported: 2 * 1 create - 2 children
     expect(root.pzxid).toBe(z);
     expect(root.numChildren).toBe(2);
     expect(root.mzxid).toBe(0);
@@ -87,12 +112,13 @@ describe('DataTree.apply: create', () => {
     expect(r.triggers).toEqual([]);
   });
 
-  it('sequential naming relies on the parentCVersion the txn carries; delete does not bump cversion', () => {
+  it('sequential naming relies on the parentCVersion the txn carries; delete does not bump the internal cversion', () => {
     const t = new DataTree();
     applyAll(t, 1, [createTxn('/p', 1), createTxn('/p/a', 1), createTxn('/p/b', 2)]);
     t.apply(hdr(4, 2), { type: 2, path: '/p/a' });
+    expect(internalCversion(t, '/p')).toBe(2);
     const p = stat(t, '/p');
-    expect(p.cversion).toBe(2);
+    expect(p.cversion).toBe(3); // reported: 2 creates + 1 delete = 2 * 2 - 1
     expect(p.pzxid).toBe(4);
     expect(p.numChildren).toBe(1);
   });
@@ -100,14 +126,17 @@ describe('DataTree.apply: create', () => {
   it('parentCVersion -1 means current + 1', () => {
     const t = new DataTree();
     applyAll(t, 1, [createTxn('/p', -1), createTxn('/p/a', -1), createTxn('/p/b', -1)]);
-    expect(stat(t, '/p').cversion).toBe(2);
+    expect(internalCversion(t, '/p')).toBe(2);
+    expect(stat(t, '/p').cversion).toBe(2); // reported: 2 * 2 - 2 children
   });
 
   it('does not lower cversion when the txn carries a smaller one (int overflow keeps MAX)', () => {
     const t = new DataTree();
     applyAll(t, 1, [createTxn('/p', 1), createTxn('/p/a', 2147483647), createTxn('/p/b', -2147483648)]);
-    expect(stat(t, '/p').cversion).toBe(2147483647);
+    expect(internalCversion(t, '/p')).toBe(2147483647);
     expect(stat(t, '/p').pzxid).toBe(2);
+    // reported with Java int arithmetic, as DataNode.copyStat: 2147483647 * 2 - 2 wraps to -4
+    expect(wireStat(t, '/p').cversion).toBe(-4);
   });
 });
 
@@ -118,7 +147,8 @@ describe('DataTree.apply: delete / setData / setACL / check', () => {
     const r = t.apply(hdr(3, 2), { type: 2, path: '/a/b' });
     expect(r).toEqual({ err: 0, path: '/a/b', triggers: [{ type: 2, path: '/a/b' }, { type: 4, path: '/a' }] });
     const a = stat(t, '/a');
-    expect(a.cversion).toBe(1);
+    expect(internalCversion(t, '/a')).toBe(1);
+    expect(a.cversion).toBe(2); // reported: 1 create + 1 delete = 2 * 1 - 0
     expect(a.pzxid).toBe(3);
     expect(a.numChildren).toBe(0);
     expect(t.getNode('/a/b')).toBeUndefined();
@@ -175,10 +205,12 @@ describe('DataTree.apply: delete / setData / setACL / check', () => {
     applyAll(t, 1, [createTxn('/a', 1), createTxn('/a/b', 1)]);
     const r = t.apply(hdr(9, 1), createTxn('/a/b', 5));
     expect(r.err).toBe(-110);
-    expect(stat(t, '/a')).toMatchObject({ cversion: 5, pzxid: 9 });
+    expect(internalCversion(t, '/a')).toBe(5);
+    expect(stat(t, '/a')).toMatchObject({ cversion: 9, pzxid: 9 }); // reported: 2 * 5 - 1 child
     // a lower one does nothing
     t.apply(hdr(10, 1), createTxn('/a/b', 3));
-    expect(stat(t, '/a')).toMatchObject({ cversion: 5, pzxid: 9 });
+    expect(internalCversion(t, '/a')).toBe(5);
+    expect(stat(t, '/a')).toMatchObject({ cversion: 9, pzxid: 9 });
   });
 });
 
@@ -200,7 +232,9 @@ describe('DataTree.apply: sessions', () => {
     expect(t.getEphemerals(7n)).toEqual([]);
     expect(t.getEphemerals(8n)).toEqual(['/p/other']);
     expect(t.ephemeralCount).toBe(1);
-    expect(stat(t, '/p')).toMatchObject({ cversion: 3, pzxid: 5, numChildren: 1 });
+    expect(internalCversion(t, '/p')).toBe(3);
+    // reported: 3 creates + 2 deletes = 2 * 3 - 1 child
+    expect(stat(t, '/p')).toMatchObject({ cversion: 5, pzxid: 5, numChildren: 1 });
   });
 
   it('ephemeralPathsByPrefix is a plain string-prefix match; "" and "/" mean all', () => {
@@ -234,7 +268,9 @@ describe('DataTree.apply: multi', () => {
     expect(r.multi!.map((m) => m.type)).toEqual([1, 15, 5, 13, 2]);
     expect(r.multi![0]).toEqual({ type: 1, path: '/a/b' });
     expect(r.triggers.map((x) => `${x.type}${x.path}`)).toEqual(['1/a/b', '4/a', '1/c', '4/', '3/a', '2/a/b', '4/a']);
-    expect(stat(t, '/a')).toMatchObject({ mzxid: 2, pzxid: 2, cversion: 1, version: 1 });
+    expect(internalCversion(t, '/a')).toBe(1);
+    // reported: the multi's create + delete of /a/b = 2 * 1 - 0
+    expect(stat(t, '/a')).toMatchObject({ mzxid: 2, pzxid: 2, cversion: 2, version: 1 });
     expect(t.lastProcessedZxid).toBe(2);
   });
 
@@ -261,17 +297,43 @@ describe('DataTree: stat encoding, ACL, children, counts', () => {
   it('writeStat writes the 68-byte Stat identical to statOf', () => {
     const t = new DataTree();
     t.apply(hdr(EPOCH + 3, 1, -5n, 1_700_000_000_123), createTxn('/e', 1, 'abc', { ephemeral: true }));
-    const w = new JuteWriter(8);
-    t.writeStat(w, t.getNode('/e')!);
-    expect(w.offset).toBe(68);
-    const r = new JuteReader(Buffer.from(w.bytes()));
-    const s = {
-      czxid: r.readLongNumber(), mzxid: r.readLongNumber(), ctime: r.readLongNumber(), mtime: r.readLongNumber(),
-      version: r.readInt(), cversion: r.readInt(), aversion: r.readInt(), ephemeralOwner: r.readLong(),
-      dataLength: r.readInt(), numChildren: r.readInt(), pzxid: r.readLongNumber(),
-    };
+    const s = wireStat(t, '/e');
     expect(s).toEqual(stat(t, '/e'));
     expect(s.ephemeralOwner).toBe(-5n);
+    // a parent: the reported cversion, not the internal one
+    t.apply(hdr(EPOCH + 4, 2), { type: 2, path: '/e' });
+    expect(wireStat(t, '/')).toEqual(stat(t, '/'));
+    expect(wireStat(t, '/').cversion).toBe(1); // 2 * 1 create - 1 child
+    expect(internalCversion(t, '/')).toBe(1);
+  });
+
+  it('reports cversion as ZooKeeper 3.8 does (2 * creates - numChildren) and names sequentials from the internal count', () => {
+    // observed on a real ZooKeeper 3.8.0: a fresh "/" reports -1; 3 child creates + 1 delete report 4, next suffix 0000000003
+    const t = new DataTree();
+    expect(stat(t, '/').cversion).toBe(-1);
+    expect(wireStat(t, '/').cversion).toBe(-1);
+    expect(internalCversion(t, '/')).toBe(0);
+
+    const pending = new PendingChanges(t);
+    let zxid = EPOCH;
+    const write = (op: number, req: WriteRequest): Txn => {
+      zxid++;
+      const txn = prepWrite(pending, { sessionId: 1n, authIds: [], zxid, time: 1000, extendedTypesEnabled: true }, op, req);
+      expect(t.apply(hdr(zxid, txn.type), txn).err).toBe(0);
+      pending.committed(zxid);
+      return txn;
+    };
+    write(1, { path: '/p', data: null, acl: OPEN, flags: 0 });
+    for (const c of ['a', 'b', 'c']) write(1, { path: `/p/${c}`, data: null, acl: OPEN, flags: 0 });
+    write(2, { path: '/p/a', version: -1 });
+
+    expect(stat(t, '/p')).toMatchObject({ cversion: 4, numChildren: 2 });
+    expect(wireStat(t, '/p').cversion).toBe(4);
+    expect(internalCversion(t, '/p')).toBe(3);
+    const seq = write(1, { path: '/p/s-', data: null, acl: OPEN, flags: 2 });
+    expect((seq as { path: string }).path).toBe('/p/s-0000000003');
+    expect(internalCversion(t, '/p')).toBe(4);
+    expect(stat(t, '/p')).toMatchObject({ cversion: 5, numChildren: 3 });
   });
 
   it('allChildrenNumber counts descendants', () => {

@@ -233,7 +233,7 @@ const P2 = 0x5bd1e995;
  * still present, so reported = 2 * creates - numChildren (DataNode.copyStat).
  */
 function reportedCversion(creates: number, node: Znode): number {
-  return creates * 2 - (node.children === null ? 0 : node.children.size);
+  return (creates * 2 - (node.children === null ? 0 : node.children.size)) | 0;
 }
 
 export class DataTree {
@@ -343,7 +343,7 @@ export class DataTree {
     w.writeLongNumber(c.ctime[s]!);
     w.writeLongNumber(c.mtime[s]!);
     w.writeInt(c.version[s]!);
-    w.writeInt(reportedCversion(c.cversion[s]!, node));
+    w.writeInt(c.cversion[s]!);
     w.writeInt(c.aversion[s]!);
     if (node.ephemeralOwner === ZERO_OWNER) w.writeLongNumber(0);
     else w.writeLong(node.ephemeralOwner);

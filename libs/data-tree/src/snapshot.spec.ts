@@ -133,6 +133,11 @@ describe('snapshot: round trip', () => {
 
     const { tree: back, sessions: sess } = deserializeSnapshot(buf, { zxid: tree.lastProcessedZxid });
     expect([...sess]).toEqual(sessions);
+    // the internal (persisted) stat survives, including cversion as the count of child creates
+    // ("/" has 100 creates and 101 children: internal 100, reported 99)
+    for (const p of ['/', '/zookeeper', '/d7', '/d3/n0']) {
+      expect(back.statPersistedOf(back.getNode(p)!)).toEqual(tree.statPersistedOf(tree.getNode(p)!));
+    }
     expect(back.digest()).toBe(tree.digest());
     expect(back.nodeCount).toBe(tree.nodeCount);
     expect(back.approximateDataSize).toBe(tree.approximateDataSize);
