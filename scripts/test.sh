@@ -8,6 +8,7 @@ bash scripts/setup.sh
 export NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}"
 jest="node node_modules/jest/bin/jest.js"
 status=0
+export COMPAT_TARGET_A="${COMPAT_TARGET_A:-paddock}"
 for suite in unit system compat interop; do
   echo "=== ${suite} ==="
   extra=()

@@ -98,7 +98,7 @@ export async function startTargets(): Promise<[CompatTarget, CompatTarget]> {
       ? startApacheZooKeeper({ tickTime: TICK_MS }).then((h) => fromHandle('zookeeper-A', h))
       : process.env.PADDOCK_CMD
         ? startPaddockFromCmd(process.env.PADDOCK_CMD)
-        : startPaddock({ tickTime: TICK_MS }).then((h) => fromHandle('paddock', h));
+        : startPaddock({ tickTime: TICK_MS, extraConfig: { 'zookeeper.extendedTypesEnabled': true } }).then((h) => fromHandle('paddock', h));
   const b = startApacheZooKeeper({ tickTime: TICK_MS }).then((h) => fromHandle('zookeeper-B', h));
   const settled = await Promise.allSettled([a, b]);
   if (settled[0].status === 'rejected' || settled[1].status === 'rejected') {

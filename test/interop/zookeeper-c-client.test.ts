@@ -66,7 +66,7 @@ class CZk {
   }
 
   get sessionId(): bigint {
-    return BigInt(`0x${this.raw.client_id as string}`);
+    return BigInt(`0x${this.raw.client_id as unknown as string}`);
   }
 
   private bounded<T>(what: string, promise: Promise<unknown>): Promise<T> {

@@ -231,10 +231,9 @@ export class ManagedProcess {
     const regex =
       typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
       const finish = (error: Error | undefined, match?: RegExpMatchArray) => {
         this.outputListeners.delete(check);
-        if (timer) clearTimeout(timer);
+        clearTimeout(timer);
         if (error) reject(error);
         else resolve(match as RegExpMatchArray);
       };
@@ -244,7 +243,7 @@ export class ManagedProcess {
         else if (this.exit)
           finish(new Error(`${this.name} exited before printing ${regex}\n${this.describe()}`));
       };
-      timer = setTimeout(
+      const timer = setTimeout(
         () => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${regex} from ${this.describe()}`)),
         timeoutMs,
       );

@@ -22,7 +22,7 @@ export interface ProxiedConnection {
 }
 
 class FrameSplitter {
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
 
   constructor(private readonly onFrame: (payload: Buffer) => void) {}
 

@@ -122,9 +122,13 @@ describe('bad clients', () => {
     await goodClientStillServed();
   });
 
-  it('closes a connection that sends a truncated request body', async () => {
-    const r = await exchange(server.port, [connectRequestFrame(), requestFrame(1, OpCode.create, Buffer.from([0, 0, 0, 50, 47]))]);
-    expect(r.closed).toBe(true);
+  it('answers a truncated request body with MarshallingError (-5) and keeps the connection', async () => {
+    const r = await exchange(server.port, [connectRequestFrame(), requestFrame(1, OpCode.create, Buffer.from([0, 0, 0, 50, 47]))], 500);
+    expect(r.closed).toBe(false);
+    const connectLen = r.bytes.readInt32BE(0);
+    const reply = r.bytes.subarray(4 + connectLen);
+    expect(reply.readInt32BE(4)).toBe(1);
+    expect(reply.readInt32BE(16)).toBe(ErrorCode.MARSHALLING_ERROR);
     await goodClientStillServed();
   });
 

@@ -232,6 +232,13 @@ const P2 = 0x5bd1e995;
  * ZooKeeper reports it as changes to the children: every create has a delete except for the children
  * still present, so reported = 2 * creates - numChildren (DataNode.copyStat).
  */
+/** Clients see ephemeralOwner 0 for containers and TTL nodes: the markers stay internal (as ZooKeeper 3.8). */
+function visibleOwner(owner: bigint): bigint {
+  if (owner === ZERO_OWNER) return ZERO_OWNER;
+  const kind = ephemeralKind(owner, true);
+  return kind === EphemeralKind.CONTAINER || kind === EphemeralKind.TTL ? ZERO_OWNER : owner;
+}
+
 function reportedCversion(creates: number, node: Znode): number {
   return (creates * 2 - (node.children === null ? 0 : node.children.size)) | 0;
 }
@@ -293,7 +300,7 @@ export class DataTree {
       version: c.version[s]!,
       cversion: reportedCversion(c.cversion[s]!, node),
       aversion: c.aversion[s]!,
-      ephemeralOwner: node.ephemeralOwner,
+      ephemeralOwner: visibleOwner(node.ephemeralOwner),
       dataLength: node.data === null ? 0 : node.data.length,
       numChildren: node.children === null ? 0 : node.children.size,
       pzxid: c.pzxid[s]!,
@@ -327,8 +334,9 @@ export class DataTree {
     w.writeInt(c.version[s]!);
     w.writeInt(reportedCversion(c.cversion[s]!, node));
     w.writeInt(c.aversion[s]!);
-    if (node.ephemeralOwner === ZERO_OWNER) w.writeLongNumber(0);
-    else w.writeLong(node.ephemeralOwner);
+    const owner = visibleOwner(node.ephemeralOwner);
+    if (owner === ZERO_OWNER) w.writeLongNumber(0);
+    else w.writeLong(owner);
     w.writeInt(node.data === null ? 0 : node.data.length);
     w.writeInt(node.children === null ? 0 : node.children.size);
     w.writeLongNumber(c.pzxid[s]!);

@@ -16,6 +16,7 @@ import {
   writeStat,
   writeWatcherEvent,
   UnknownOpCodeError,
+  JuteDecodeError,
 } from '@paddock/protocol';
 import type { ApplyResult, DataTree, PendingChanges, Txn, TxnHeader, WriteRequest } from '@paddock/data-tree';
 import { checkPermission, digestId, prepWrite } from '@paddock/data-tree';
@@ -209,9 +210,14 @@ export class ZkServer implements ConnectionHost {
     try {
       request = decodeRequest(header.type, r);
     } catch (err) {
-      if (err instanceof UnknownOpCodeError || header.type === OpCode.sasl || header.type === OpCode.check) {
-        this.replyError(conn, header.xid, ErrorCode.UNIMPLEMENTED);
+      if (err instanceof UnknownOpCodeError) {
+        // ZooKeeper answers an unknown op with zxid -1, then closes
+        conn.out.frame((w) => writeReplyHeader(w, header.xid, -1, ErrorCode.UNIMPLEMENTED));
         conn.close();
+        return;
+      }
+      if (err instanceof JuteDecodeError) {
+        this.answerMalformed(conn, header.xid, header.type, receivedAt);
         return;
       }
       throw err;
@@ -244,6 +250,26 @@ export class ZkServer implements ConnectionHost {
         this.afterReply(conn, entry, zxid);
       };
     }
+    this.drain(conn);
+  }
+
+  /**
+   * A body that does not decode gets MarshallingError (-5) in its place in the session order; for a
+   * write ZooKeeper logs an error txn (it consumes a zxid), and the connection stays open.
+   */
+  private answerMalformed(conn: ClientConnection, xid: number, op: number, receivedAt: number): void {
+    const entry = { xid, op, receivedAt } as ClientConnection['queue'][number];
+    conn.queue.push(entry);
+    this.outstanding++;
+    if (WRITE_OPS.has(op)) {
+      conn.uncommittedWrites++;
+      entry.zxid = this.propose({ conn, op }, conn.sessionId, xid, OpCode.error, { type: -1, err: ErrorCode.MARSHALLING_ERROR });
+      return;
+    }
+    entry.respond = () => {
+      this.replyError(conn, xid, ErrorCode.MARSHALLING_ERROR);
+      conn.recordLatency(OP_NAMES[op] ?? String(op), xid, this.tree.lastProcessedZxid, receivedAt);
+    };
     this.drain(conn);
   }
 
@@ -287,7 +313,8 @@ export class ZkServer implements ConnectionHost {
   private propose(origin: Origin, sessionId: bigint, cxid: number, type: number, txn: Txn): number {
     const zxid = ++this.lastProposedZxid;
     this.origins.set(zxid, origin);
-    this.broadcast.propose({ sessionId, cxid, zxid, time: Date.now(), type }, txn);
+    // error txns carry OpCode.error in their header, as in ZooKeeper's log
+    this.broadcast.propose({ sessionId, cxid, zxid, time: Date.now(), type: txn.type === -1 ? OpCode.error : type }, txn);
     return zxid;
   }
 

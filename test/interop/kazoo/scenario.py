@@ -481,10 +481,11 @@ class Scenario(object):
 def hold_ephemeral(hosts, path, timeout_s):
     client = new_client(hosts, timeout=float(timeout_s))
     client.create(path, b'held', ephemeral=True, makepath=True)
+    parent = os.getppid()
     print(json.dumps({'session_id': '0x%x' % client.client_id[0], 'path': path}), flush=True)
-    while True:  # until SIGKILLed by the parent; exit if the parent vanished
+    while True:  # until SIGKILLed by the parent; exit if the parent vanished (we got re-parented)
         time.sleep(0.5)
-        if os.getppid() == 1:
+        if os.getppid() != parent:
             os._exit(0)
 
 

@@ -1,4 +1,5 @@
 /* global require */
+/* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS helper run by node */
 // Helper process for the session-expiry interop tests: connects with one of the npm clients,
 // creates an ephemeral node, prints one JSON line {"sessionId": "0x..", "path": ".."} and then
 // waits to be SIGKILLed (no closeSession is ever sent, so only the expiry can remove the node).
@@ -8,6 +9,7 @@
 
 const [kind, connectString, path, timeoutArg] = process.argv.slice(2);
 const sessionTimeout = Number(timeoutArg);
+const parent = process.ppid;
 
 function fail(message) {
   process.stderr.write(`hold-ephemeral: ${message}\n`);
@@ -20,9 +22,9 @@ const guard = setTimeout(() => fail('not ready within 20 s'), 20_000);
 function ready(sessionId) {
   clearTimeout(guard);
   process.stdout.write(`${JSON.stringify({ sessionId, path })}\n`);
-  // keep the event loop alive (the client pings) and exit if the parent vanished
+  // keep the event loop alive (the client pings) and exit if the parent vanished (re-parented)
   setInterval(() => {
-    if (process.ppid === 1) process.exit(0);
+    if (process.ppid !== parent) process.exit(0);
   }, 500);
 }
 

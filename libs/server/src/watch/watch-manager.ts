@@ -84,9 +84,15 @@ export class WatchManager<W> {
     }
   }
 
-  /** checkWatches: does `watcher` hold a watch of this type on path? */
+  /**
+   * checkWatches: does `watcher` hold a watch of this type on path? As ZooKeeper's containsWatcher
+   * without a mode: Data looks at the data manager (standard, persistent and recursive watches),
+   * Children at the child manager (standard and persistent).
+   */
   contains(path: string, watcherType: number, watcher: W): boolean {
-    return this.kindsFor(watcherType).some((k) => this.byPath[k].get(path)?.has(watcher) ?? false);
+    const kinds: Kind[] =
+      watcherType === WatcherType.Data ? ['data', 'persistent', 'recursive'] : watcherType === WatcherType.Children ? ['child', 'persistent'] : this.kindsFor(watcherType);
+    return kinds.some((k) => this.byPath[k].get(path)?.has(watcher) ?? false);
   }
 
   /** removeWatches: true if anything was removed. */
