@@ -6,8 +6,13 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jest } from '@jest/globals';
 import { startTarget, targetKind, type ServerHandle } from '../support/paddock.js';
 import { spawnManaged, type ManagedProcess } from '../support/processes.js';
+
+// Per-test default for every interop file: longer than any bounded wait inside a test (5 s for a
+// watch event, ~7 s for a session expiry), so a test fails with its own message, not Jest's.
+jest.setTimeout(30_000);
 
 export const INTEROP_TICK_MS = 500;
 export const MIN_SESSION_TIMEOUT_MS = 2 * INTEROP_TICK_MS;

@@ -385,5 +385,5 @@ describe(`node-zookeeper-client against ${targetKind()}`, () => {
     expect(await events.next('NodeDeleted after expiry', expiryDeadlineMs(2_000))).toEqual({ type: NODE_DELETED, path });
     expect(Date.now() - killed).toBeGreaterThanOrEqual(1_000);
     expect(await b.exists(path)).toBeNull();
-  });
+  }, 30_000);
 });

@@ -230,12 +230,12 @@ describe(`zkCli.sh against ${targetKind()}`, () => {
     const got = await watcherSends('get -s /zkw/data', /numChildren = \d+/);
     expect(payloadLines(got)[0]).toBe('v1');
     expect(parseStat(got)).toMatchObject({ dataVersion: '1', dataLength: '2' });
-  });
+  }, 20_000);
 
   test('the batch session closed with quit: its ephemeral is gone at once', async () => {
     const text = await watcherSends('ls -R /zkcli', /^\/zkcli$/m);
     expect(payloadLines(text).sort()).toEqual(['/zkcli']);
-  });
+  }, 20_000);
 
   test('ls -w / stat -w fire on create and on session expiry of a client that exited without closing', async () => {
     const w = watcher as ManagedProcess;
@@ -262,5 +262,5 @@ describe(`zkCli.sh against ${targetKind()}`, () => {
     await w.waitForOutput(/WatchedEvent state:SyncConnected type:NodeChildrenChanged path:\/zkw\n/, { since: afterWatch, timeoutMs: 2_000 });
     expect(elapsed).toBeGreaterThanOrEqual(1_000);
     expect(parseList(await watcherSends('ls /zkw', /^\[.*\]$/m))).toEqual(['data']);
-  });
+  }, 60_000);
 });

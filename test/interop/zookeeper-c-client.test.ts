@@ -339,5 +339,5 @@ describe(`zookeeper (C client binding) against ${targetKind()}`, () => {
     });
     expect(Date.now() - killed).toBeGreaterThanOrEqual(1_000);
     expect(await b.pathExists(path)).toBe(false);
-  });
+  }, 30_000);
 });

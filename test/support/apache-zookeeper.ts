@@ -49,7 +49,7 @@ export async function startApacheZooKeeper(options: ServerOptions = {}): Promise
           // small heap: several of these may run side by side on a 2-core CI box
           '-Xmx256m',
           '-XX:+UseSerialGC',
-          '-XX:TieredStopAtLevel=1',
+          ...(process.env.ZOOKEEPER_TEST_JVMFLAGS ? [process.env.ZOOKEEPER_TEST_JVMFLAGS] : []),
         ].join(' '),
         // keep JMX off: it opens extra ports and slows the start
         JMXDISABLE: 'true',

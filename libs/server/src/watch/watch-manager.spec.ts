@@ -37,7 +37,19 @@ describe('WatchManager', () => {
     expect(fired(m, EventType.NodeCreated, '/a/b/c')).toEqual(['r']);
     expect(fired(m, EventType.NodeDataChanged, '/a')).toEqual(['p', 'r']);
     expect(fired(m, EventType.NodeDeleted, '/a')).toEqual(['p', 'r']);
-    expect(m.watchCount).toBe(2);
+    // a persistent watch is held by both the data and the child manager, as in ZooKeeper
+    expect(m.watchCount).toBe(3);
+  });
+
+  it('removing a persistent watch through one manager leaves the other half (ZooKeeper 3.8)', () => {
+    const m = new WatchManager<string>();
+    m.add('persistent', '/a', 'p');
+    expect(m.remove('/a', WatcherType.Children, 'p')).toBe(true);
+    expect(fired(m, EventType.NodeChildrenChanged, '/a')).toEqual([]);
+    expect(fired(m, EventType.NodeDataChanged, '/a')).toEqual(['p']);
+    expect(m.contains('/a', WatcherType.Data, 'p')).toBe(true);
+    expect(m.remove('/a', WatcherType.Data, 'p')).toBe(true);
+    expect(m.watchCount).toBe(0);
   });
 
   it('removes by type and by watcher', () => {

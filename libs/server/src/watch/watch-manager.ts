@@ -6,8 +6,15 @@ export interface WatchTrigger {
   path: string;
 }
 
-type Kind = 'data' | 'child' | 'persistent' | 'recursive';
-const KINDS: readonly Kind[] = ['data', 'child', 'persistent', 'recursive'];
+/**
+ * ZooKeeper keeps two managers, data and child; a persistent watch sits in both (and removing it
+ * from one leaves it in the other), a recursive one only in the data manager. Kinds mirror that.
+ */
+type Kind = 'data' | 'child' | 'persistentData' | 'persistentChild' | 'recursive';
+export type WatchKind = 'data' | 'child' | 'persistent' | 'recursive';
+const KINDS: readonly Kind[] = ['data', 'child', 'persistentData', 'persistentChild', 'recursive'];
+const DATA_MANAGER: readonly Kind[] = ['data', 'persistentData', 'recursive'];
+const CHILD_MANAGER: readonly Kind[] = ['child', 'persistentChild'];
 
 /**
  * Server-side watch registry, keyed by watcher (one per client connection), as ZooKeeper's
@@ -18,17 +25,27 @@ export class WatchManager<W> {
   private readonly byPath: Record<Kind, Map<string, Set<W>>> = {
     data: new Map(),
     child: new Map(),
-    persistent: new Map(),
+    persistentData: new Map(),
+    persistentChild: new Map(),
     recursive: new Map(),
   };
   private readonly byWatcher = new Map<W, Record<Kind, Set<string>>>();
 
-  add(kind: Kind, path: string, watcher: W): void {
+  add(kind: WatchKind, path: string, watcher: W): void {
+    if (kind === 'persistent') {
+      this.addKind('persistentData', path, watcher);
+      this.addKind('persistentChild', path, watcher);
+    } else {
+      this.addKind(kind, path, watcher);
+    }
+  }
+
+  private addKind(kind: Kind, path: string, watcher: W): void {
     let set = this.byPath[kind].get(path);
     if (!set) this.byPath[kind].set(path, (set = new Set()));
     set.add(watcher);
     let mine = this.byWatcher.get(watcher);
-    if (!mine) this.byWatcher.set(watcher, (mine = { data: new Set(), child: new Set(), persistent: new Set(), recursive: new Set() }));
+    if (!mine) this.byWatcher.set(watcher, (mine = { data: new Set(), child: new Set(), persistentData: new Set(), persistentChild: new Set(), recursive: new Set() }));
     mine[kind].add(path);
   }
 
@@ -37,12 +54,15 @@ export class WatchManager<W> {
     const { type, path } = t;
     if (type === EventType.NodeChildrenChanged) {
       this.fire('child', path, out, true);
-      this.fire('persistent', path, out, false);
+      this.fire('persistentChild', path, out, false);
       return out;
     }
     this.fire('data', path, out, true);
-    if (type === EventType.NodeDeleted) this.fire('child', path, out, true);
-    this.fire('persistent', path, out, false);
+    if (type === EventType.NodeDeleted) {
+      this.fire('child', path, out, true);
+      this.fire('persistentChild', path, out, false);
+    }
+    this.fire('persistentData', path, out, false);
     if (this.byPath.recursive.size > 0) {
       for (let p: string | null = path; p !== null; p = parentOf(p)) this.fire('recursive', p, out, false);
     }
@@ -67,16 +87,17 @@ export class WatchManager<W> {
     return true;
   }
 
-  private kindsFor(watcherType: number): Kind[] {
+  /** The watches a checkWatches/removeWatches type addresses (ZooKeeper 3.8: a whole manager, any mode). */
+  private kindsFor(watcherType: number): readonly Kind[] {
     switch (watcherType) {
       case WatcherType.Children:
-        return ['child'];
+        return CHILD_MANAGER;
       case WatcherType.Data:
-        return ['data'];
+        return DATA_MANAGER;
       case WatcherType.Any:
-        return ['data', 'child', 'persistent', 'recursive'];
+        return KINDS;
       case WatcherType.Persistent:
-        return ['persistent'];
+        return ['persistentData', 'persistentChild'];
       case WatcherType.PersistentRecursive:
         return ['recursive'];
       default:
@@ -84,15 +105,9 @@ export class WatchManager<W> {
     }
   }
 
-  /**
-   * checkWatches: does `watcher` hold a watch of this type on path? As ZooKeeper's containsWatcher
-   * without a mode: Data looks at the data manager (standard, persistent and recursive watches),
-   * Children at the child manager (standard and persistent).
-   */
+  /** checkWatches: does `watcher` hold a watch of this type on path? */
   contains(path: string, watcherType: number, watcher: W): boolean {
-    const kinds: Kind[] =
-      watcherType === WatcherType.Data ? ['data', 'persistent', 'recursive'] : watcherType === WatcherType.Children ? ['child', 'persistent'] : this.kindsFor(watcherType);
-    return kinds.some((k) => this.byPath[k].get(path)?.has(watcher) ?? false);
+    return this.kindsFor(watcherType).some((k) => this.byPath[k].get(path)?.has(watcher) ?? false);
   }
 
   /** removeWatches: true if anything was removed. */
