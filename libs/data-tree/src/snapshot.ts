@@ -14,7 +14,7 @@
  */
 import { JuteReader, JuteWriter } from '@paddock/protocol';
 import { DataTree, type DataTreeOptions, type Znode } from './data-tree.js';
-import { readACL, writeACL } from './txn.js';
+import { readACL, writeACL } from '@paddock/protocol';
 
 export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1 << 20;
 

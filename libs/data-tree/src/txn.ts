@@ -3,7 +3,7 @@
  * A log entry body is TxnHeader followed by the record for `header.type`; `writeTxn`/`readTxn`
  * produce/consume exactly that (the optional 3.6+ TxnDigest that may follow is the caller's business).
  */
-import { JuteDecodeError, JuteReader, JuteWriter, type ACL } from '@paddock/protocol';
+import { JuteDecodeError, JuteReader, JuteWriter, readACLList, writeACLList, type ACL } from '@paddock/protocol';
 
 export interface TxnHeader {
   sessionId: bigint;
@@ -41,26 +41,8 @@ export class TxnDecodeError extends Error {
   }
 }
 
-export function writeACL(w: JuteWriter, a: ACL): void {
-  w.writeInt(a.perms);
-  w.writeString(a.id.scheme);
-  w.writeString(a.id.id);
-}
-
-export function readACL(r: JuteReader): ACL {
-  const perms = r.readInt();
-  const scheme = r.readStringNonNull();
-  const id = r.readStringNonNull();
-  return { perms, id: { scheme, id } };
-}
-
-function writeAclVector(w: JuteWriter, acl: readonly ACL[]): void {
-  w.writeVector(acl, writeACL);
-}
-
-function readAclVector(r: JuteReader): ACL[] {
-  return r.readVector(readACL) ?? [];
-}
+const writeAclVector = writeACLList;
+const readAclVector = readACLList;
 
 export function writeTxnHeader(w: JuteWriter, h: TxnHeader): void {
   w.writeLong(h.sessionId);
