@@ -32,5 +32,7 @@ export default {
     { ...common, displayName: 'compat', testMatch: ['<rootDir>/test/compat/**/*.test.ts'] },
     // unmodified third-party clients against Paddock
     { ...common, displayName: 'interop', testMatch: ['<rootDir>/test/interop/**/*.test.ts'] },
+    // the TypeScript client SDK, recipes and shell against Paddock and a real Apache ZooKeeper
+    { ...common, displayName: 'sdk', testMatch: ['<rootDir>/test/sdk/**/*.test.ts'] },
   ],
 };
