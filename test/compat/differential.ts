@@ -240,6 +240,11 @@ export interface Transcript {
   entries: TranscriptEntry[];
   /** Expectation failures (only meaningful for the reference target). */
   violations: string[];
+  /**
+   * Expectation failures on steps marked divergent: they bind the reference (B) only, since target A may
+   * legitimately answer such a step differently (see {@link Divergence}).
+   */
+  divergentViolations?: string[];
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -377,6 +382,7 @@ export async function runScript(target: CompatTarget, script: Script): Promise<T
   const sessions = new Map<string, SessionState>();
   const entries: TranscriptEntry[] = [];
   const violations: string[] = [];
+  const divergentViolations: string[] = [];
   let baseTaken = false;
 
   const connect = async (name: string, opts: { timeOut?: number; omitReadOnly?: boolean; reattach?: boolean }) => {
@@ -425,6 +431,7 @@ export async function runScript(target: CompatTarget, script: Script): Promise<T
     for (let i = 0; i < script.steps.length; i++) {
       const s = script.steps[i]!;
       const entry: TranscriptEntry = { step: i, desc: describeStep(s), received: {} };
+      const violationsBefore = violations.length;
       if ((s.kind === 'request' || s.kind === 'raw') && s.divergent) entry.divergent = s.divergent;
       let own: RawMessage | undefined;
       const session = 'session' in s ? sessions.get(s.session) : undefined;
@@ -506,6 +513,7 @@ export async function runScript(target: CompatTarget, script: Script): Promise<T
         const closed = await session.client.waitClosed(CLOSE_WAIT_MS);
         if (!closed) violations.push(`step ${i} (${entry.desc}): expected the server to close the connection`);
       }
+      if (entry.divergent !== undefined) divergentViolations.push(...violations.splice(violationsBefore));
       await barrier();
       for (const [name, st] of [...sessions.entries()].sort(([x], [y]) => x.localeCompare(y))) {
         const msgs = st.client.messages.slice(st.seen);
@@ -522,7 +530,7 @@ export async function runScript(target: CompatTarget, script: Script): Promise<T
   } finally {
     await cleanup(target, script, sessions);
   }
-  return { target: target.name, script: script.name, entries, violations };
+  return { target: target.name, script: script.name, entries, violations, divergentViolations };
 }
 
 /** Closes every session the script opened (reattaching dropped ones) and deletes the script's subtree. */
@@ -612,7 +620,8 @@ export function compareTranscripts(a: Transcript, b: Transcript): void {
 /** Runs the script on both targets in parallel, checks B's expectations, compares. Returns B's transcript. */
 export async function differential(a: CompatTarget, b: CompatTarget, script: Script): Promise<Transcript> {
   const [ta, tb] = await Promise.all([runScript(a, script), runScript(b, script)]);
-  if (tb.violations.length > 0) throw new Error(`reference ${b.name} violated the script's expectations:\n${tb.violations.join('\n')}`);
+  const reference = [...tb.violations, ...(tb.divergentViolations ?? [])];
+  if (reference.length > 0) throw new Error(`reference ${b.name} violated the script's expectations:\n${reference.join('\n')}`);
   compareTranscripts(ta, tb);
   if (ta.violations.length > 0) throw new Error(`${a.name} violated the script's expectations:\n${ta.violations.join('\n')}`);
   return tb;

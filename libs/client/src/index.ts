@@ -1,1 +1,9 @@
-export {};
+export * from './client.js';
+export * from './errors.js';
+export * from './paths.js';
+export * from './connect-string.js';
+export * from './retry.js';
+export * from './types.js';
+export * from './watch-manager.js';
+export * from './watch-stream.js';
+export * from './transaction.js';

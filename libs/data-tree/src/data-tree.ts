@@ -9,6 +9,7 @@
  *    (no per-node boxed doubles for zxids/times);
  *  - ACL lists are interned in a reference-counted cache.
  */
+import { JavaHashSet } from './java-hash-set.js';
 import {
   CONTAINER_EPHEMERAL_OWNER,
   ErrorCode,
@@ -250,7 +251,8 @@ export class DataTree {
   private readonly nodes = new Map<string, Znode>();
   private readonly cols = new Columns();
   private readonly acls = new AclCache();
-  private readonly ephemerals = new Map<bigint, Set<string>>();
+  /** per session, in java.util.HashSet order: closeSession deletes them in that order (see JavaHashSet) */
+  private readonly ephemerals = new Map<bigint, JavaHashSet>();
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
   /** real paths that have a quota (a zookeeper_limits node) */
@@ -397,9 +399,10 @@ export class DataTree {
     return this.cols.mtime[this.slotOf(node)]!;
   }
 
+  /** The session's ephemeral paths in the order of ZooKeeper's DataTree.getEphemerals (a HashSet clone). */
   getEphemerals(sessionId: bigint): string[] {
     const set = this.ephemerals.get(sessionId);
-    return set === undefined ? [] : Array.from(set);
+    return set === undefined ? [] : Array.from(JavaHashSet.cloneOf(set));
   }
 
   /** Sessions that own ephemerals. */
@@ -752,7 +755,7 @@ export class DataTree {
       default: {
         let set = this.ephemerals.get(owner);
         if (set === undefined) {
-          set = new Set();
+          set = new JavaHashSet();
           this.ephemerals.set(owner, set);
         }
         if (!set.has(path)) {

@@ -3,6 +3,7 @@
  * of proposed-but-not-applied changes, and turns it into the txn to log (an error txn on failure).
  * Checks run in ZooKeeper 3.8's order so error codes match a real server.
  */
+import { JavaHashSet } from './java-hash-set.js';
 import {
   CONTAINER_EPHEMERAL_OWNER,
   ErrorCode,
@@ -435,7 +436,8 @@ class Prep {
 
   closeSession(): Txn {
     const sessionId = this.ctx.sessionId;
-    const es = new Set<string>(this.ctx.sessionEphemerals ? this.ctx.sessionEphemerals(sessionId) : this.tree.getEphemerals(sessionId));
+    // a HashSet clone, as DataTree.getEphemerals: the txn lists the paths (and apply deletes them) in its order
+    const es = JavaHashSet.cloneOf(this.ctx.sessionEphemerals ? this.ctx.sessionEphemerals(sessionId) : this.tree.getEphemerals(sessionId));
     for (const c of this.pending.records()) {
       if (c.stat === null) es.delete(c.path);
       else if (c.stat.ephemeralOwner === sessionId) es.add(c.path);

@@ -78,7 +78,7 @@ export class ServerFourLetterView implements FourLetterView {
 
   watchSummary(): WatchSummaryView {
     const w = this.server.watches;
-    return { connections: w.watcherCount, paths: w.watchedPathCount, totalWatches: w.watchCount };
+    return { connections: w.watcherCount, paths: w.watchedPathCount, totalWatches: w.dataWatchCount };
   }
 
   *watchesBySession(): Iterable<SessionWatchesView> {

@@ -17,7 +17,7 @@ import {
 import type { DataTree } from '@paddock/data-tree';
 import { checkPermission, maskDigestACL } from '@paddock/data-tree';
 import type { ClientConnection } from './net/client-connection.js';
-import type { WatchManager } from './watch/watch-manager.js';
+import { WatchManager } from './watch/watch-manager.js';
 
 interface ReadOptions {
   skipACL: boolean;
@@ -52,7 +52,9 @@ export class ReadHandlers {
         return reply(0);
       case OpCode.exists: {
         const { path, watch } = req.request;
+        if (path.includes('\0')) return reply(ErrorCode.BAD_ARGUMENTS);
         const node = tree.getNode(path);
+        // READ is checked as in 3.8.4+ (ZOOKEEPER-2590); 3.8.0 answered exists without any ACL check
         if (node && !this.canRead(conn, node)) return reply(ErrorCode.NO_AUTH);
         // exists registers the watch even when the node is missing
         if (watch) this.watches.add('data', path, conn);
@@ -111,13 +113,19 @@ export class ReadHandlers {
       case OpCode.checkWatches:
       case OpCode.removeWatches: {
         const { path, type } = req.request;
+        // ZooKeeper 3.8's WatcherType knows 1..3 only (Persistent/PersistentRecursive came in 3.9): the
+        // conversion throws and the request gets MarshallingError. Its containsWatcher walks the path with
+        // PathParentIterator, which throws on a non-empty path without '/'.
+        if (!WatchManager.isValidType(type)) return reply(ErrorCode.MARSHALLING_ERROR);
+        if (req.type === OpCode.checkWatches && path !== '' && !path.includes('/')) return reply(ErrorCode.MARSHALLING_ERROR);
         const found =
           req.type === OpCode.checkWatches ? this.watches.contains(path, type, conn) : this.watches.remove(path, type, conn);
         return reply(found ? 0 : ErrorCode.NO_WATCHER);
       }
       case OpCode.addWatch: {
         const { path, mode } = req.request;
-        if (mode !== AddWatchMode.PERSISTENT && mode !== AddWatchMode.PERSISTENT_RECURSIVE) return reply(ErrorCode.BAD_ARGUMENTS);
+        // WatcherMode.fromZooDef throws IllegalArgumentException on other modes: MarshallingError
+        if (mode !== AddWatchMode.PERSISTENT && mode !== AddWatchMode.PERSISTENT_RECURSIVE) return reply(ErrorCode.MARSHALLING_ERROR);
         this.watches.add(mode === AddWatchMode.PERSISTENT ? 'persistent' : 'recursive', path, conn);
         return reply(0, (w) => w.writeInt(0));
       }

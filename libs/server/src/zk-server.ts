@@ -17,11 +17,13 @@ import {
   writeWatcherEvent,
   UnknownOpCodeError,
   JuteDecodeError,
+  MultiKindError,
 } from '@paddock/protocol';
 import type { ApplyResult, DataTree, PendingChanges, Txn, TxnHeader, WriteRequest } from '@paddock/data-tree';
 import { checkPermission, digestId, prepWrite } from '@paddock/data-tree';
 import type { ClientConnection, ConnectionHost } from './net/client-connection.js';
 import { hexSession } from './net/client-connection.js';
+import { addAuthId } from './net/auth-info.js';
 import { SessionTracker } from './session/session-tracker.js';
 import { passwordMatches, sessionPassword } from './session/session-password.js';
 import { WatchManager } from './watch/watch-manager.js';
@@ -203,7 +205,20 @@ export class ZkServer implements ConnectionHost {
     if (conn.sessionId !== 0n) this.sessions.touch(conn.sessionId, receivedAt);
 
     if (header.type === OpCode.auth) {
-      this.handleAuth(conn, r);
+      this.handleAuth(conn, header.xid, r);
+      return;
+    }
+    if (header.type === OpCode.createSession) {
+      // A client-sent createSession is a "valid" type in 3.8 (Request.isValid): Prep reads the timeout int
+      // from the body, fails on the empty buffer (BufferUnderflowException -> MarshallingError), logs an
+      // error txn and answers -5 with its zxid; the connection stays open.
+      this.answerErrorTxn(conn, header.xid, header.type, ErrorCode.MARSHALLING_ERROR, receivedAt);
+      return;
+    }
+    if (header.type === OpCode.deleteContainer) {
+      // Also "valid" from a client in 3.8: Prep takes the path from the whole packet, header included, whose
+      // type field holds NUL bytes, so the path never validates: BadArguments, with an error txn.
+      this.answerErrorTxn(conn, header.xid, header.type, ErrorCode.BAD_ARGUMENTS, receivedAt);
       return;
     }
     let request;
@@ -214,6 +229,13 @@ export class ZkServer implements ConnectionHost {
         // ZooKeeper answers an unknown op with zxid -1, then closes
         conn.out.frame((w) => writeReplyHeader(w, header.xid, -1, ErrorCode.UNIMPLEMENTED));
         conn.close();
+        return;
+      }
+      if (err instanceof MultiKindError && err.multiType === OpCode.multiRead && err.reason === 'wrong-kind') {
+        // 3.8 FinalRequestProcessor: the multiRead record deserialises (all ops of one kind), the response
+        // is set to an empty MultiResponse, then the first (write) op throws "Invalid type of readOp": the
+        // -5 reply carries that empty MultiResponse as its body.
+        this.answerMalformed(conn, header.xid, header.type, receivedAt, (w) => writeMultiResponse(w, []));
         return;
       }
       if (err instanceof JuteDecodeError) {
@@ -257,34 +279,57 @@ export class ZkServer implements ConnectionHost {
    * A body that does not decode gets MarshallingError (-5) in its place in the session order; for a
    * write ZooKeeper logs an error txn (it consumes a zxid), and the connection stays open.
    */
-  private answerMalformed(conn: ClientConnection, xid: number, op: number, receivedAt: number): void {
+  private answerMalformed(conn: ClientConnection, xid: number, op: number, receivedAt: number, body?: (w: JuteWriter) => void): void {
+    if (WRITE_OPS.has(op)) {
+      this.answerErrorTxn(conn, xid, op, ErrorCode.MARSHALLING_ERROR, receivedAt);
+      return;
+    }
     const entry = { xid, op, receivedAt } as ClientConnection['queue'][number];
     conn.queue.push(entry);
     this.outstanding++;
-    if (WRITE_OPS.has(op)) {
-      conn.uncommittedWrites++;
-      entry.zxid = this.propose({ conn, op }, conn.sessionId, xid, OpCode.error, { type: -1, err: ErrorCode.MARSHALLING_ERROR });
-      return;
-    }
     entry.respond = () => {
-      this.replyError(conn, xid, ErrorCode.MARSHALLING_ERROR);
+      conn.out.frame((w) => {
+        writeReplyHeader(w, xid, this.tree.lastProcessedZxid, ErrorCode.MARSHALLING_ERROR);
+        body?.(w);
+      });
+      this.packetsSent++;
       conn.recordLatency(OP_NAMES[op] ?? String(op), xid, this.tree.lastProcessedZxid, receivedAt);
     };
     this.drain(conn);
   }
 
-  private handleAuth(conn: ClientConnection, r: JuteReader): void {
+  /** A request that fails in Prep after its TxnHeader was made: an error txn is logged (a zxid is used). */
+  private answerErrorTxn(conn: ClientConnection, xid: number, op: number, err: number, receivedAt: number): void {
+    const entry = { xid, op, receivedAt } as ClientConnection['queue'][number];
+    conn.queue.push(entry);
+    this.outstanding++;
+    conn.uncommittedWrites++;
+    entry.zxid = this.propose({ conn, op }, conn.sessionId, xid, OpCode.error, { type: -1, err });
+  }
+
+  /**
+   * ZooKeeperServer.processPacket, auth branch. The registered providers are "ip" and "digest" (3.8
+   * ProviderRegistry). digest accepts any text (the user is what precedes the first ':', or all of it) and
+   * adds ("super", "") on a superDigest match; ip adds the connection's address. Ids are not duplicated
+   * and are kept in ZooKeeper's order (see addAuthId).
+   * The reply echoes the request's xid with zxid 0; a failure is answered -115 and the connection closed.
+   */
+  private handleAuth(conn: ClientConnection, xid: number, r: JuteReader): void {
     const packet = readAuthPacket(r);
     const auth = packet.auth ? packet.auth.toString('utf8') : '';
+    const addId = (id: Id) => addAuthId(conn.authIds, id);
     let ok = false;
-    if (packet.scheme === 'digest' && auth.includes(':')) {
+    if (packet.scheme === 'digest') {
       const id = digestId(auth);
-      if (!conn.authIds.some((a) => a.scheme === 'digest' && a.id === id)) conn.authIds.push({ scheme: 'digest', id });
-      if (this.options.superDigest !== null && id === this.options.superDigest) conn.authIds.push({ scheme: 'super', id: auth.slice(0, auth.indexOf(':')) });
+      if (this.options.superDigest !== null && id === this.options.superDigest) addId({ scheme: 'super', id: '' });
+      addId({ scheme: 'digest', id });
+      ok = true;
+    } else if (packet.scheme === 'ip') {
+      addId({ scheme: 'ip', id: conn.remoteAddress });
       ok = true;
     }
     const err = ok ? ErrorCode.OK : ErrorCode.AUTH_FAILED;
-    conn.out.frame((w) => writeReplyHeader(w, Xid.AUTH, 0, err));
+    conn.out.frame((w) => writeReplyHeader(w, xid, 0, err));
     this.packetsSent++;
     if (!ok) {
       this.authFailedCount++;

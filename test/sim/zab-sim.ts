@@ -1,0 +1,555 @@
+/**
+ * A seeded, single-threaded simulation of a ZAB ensemble (TigerBeetle VOPR style): one seed -> options ->
+ * a safety phase with faults -> a liveness phase on a healed ensemble -> checkers. Everything random comes
+ * from the seed's PRNG, everything timed from the virtual clock, so a seed replays exactly.
+ */
+import { DataTree, deserializeSnapshot, encodeTxn, readTxn, serializeSnapshotToBuffer, type Txn, type TxnHeader } from '@paddock/data-tree';
+import { JuteReader } from '@paddock/protocol';
+import { Prng, SimDisk, SimNetwork, VirtualClock } from '@paddock/testkit';
+import { fmtZxid, ZabReplica, type Entry, type Message, type Ready, type Snapshot } from '@paddock/zab';
+
+/** clock units per tick */
+const TICK = 10;
+const OPEN_ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
+
+export interface SimOptions {
+  seed: number;
+  participants: number;
+  observers: number;
+  network: { minLatency: number; maxLatency: number; loss: number; duplicate: number; reorder: number };
+  /** per node per tick */
+  crashOdds: number;
+  restartTicks: [number, number];
+  loseUnsynced: boolean;
+  /** per tick */
+  partitionOdds: number;
+  partitionTicks: [number, number];
+  /** per node: extra clock units a Ready's fsync takes (0 = instant) */
+  diskLatency: number[];
+  writesPerTick: number;
+  snapshotEvery: number;
+  maxBatch: number;
+  initLimit: number;
+  syncLimit: number;
+  safetyTicks: number;
+  livenessTicks: number;
+}
+
+export function drawOptions(seed: number): SimOptions {
+  const r = new Prng(seed);
+  const participants = r.chance(0.5) ? 3 : 5;
+  const observers = r.chance(0.4) ? 1 : 0;
+  const n = participants + observers;
+  const faulty = r.chance(0.85);
+  const slow = r.chance(0.5);
+  return {
+    seed,
+    participants,
+    observers,
+    network: {
+      minLatency: 1,
+      maxLatency: r.range(1, 8),
+      loss: faulty && r.chance(0.6) ? r.float() * 0.02 : 0,
+      duplicate: faulty && r.chance(0.5) ? r.float() * 0.02 : 0,
+      reorder: faulty && r.chance(0.4) ? r.float() * 0.01 : 0,
+    },
+    crashOdds: faulty && r.chance(0.8) ? r.float() * 0.006 : 0,
+    restartTicks: [r.range(1, 10), r.range(10, 80)],
+    loseUnsynced: r.chance(0.7),
+    partitionOdds: faulty && r.chance(0.6) ? r.float() * 0.01 : 0,
+    partitionTicks: [r.range(2, 10), r.range(10, 80)],
+    diskLatency: Array.from({ length: n }, () => (slow && r.chance(0.5) ? r.range(1, 25) : 0)),
+    writesPerTick: r.pick([0.3, 1, 3, 10]),
+    snapshotEvery: r.pick([20, 100, 400]),
+    maxBatch: r.pick([1, 8, 1000]),
+    initLimit: 10,
+    syncLimit: 5,
+    safetyTicks: r.range(300, 900),
+    livenessTicks: 300,
+  };
+}
+
+export class SimFailure extends Error {}
+
+type LogRec = { t: 'append'; e: Entry } | { t: 'trunc'; after: number } | { t: 'snap'; s: Snapshot };
+
+interface Node {
+  sid: number;
+  observer: boolean;
+  disk: SimDisk<LogRec, number>;
+  replica: ZabReplica | null;
+  tree: DataTree;
+  incarnation: number;
+  busy: boolean;
+  /** zxid of the last applied txn (reset by a snapshot) */
+  applied: number;
+  lastSnapAt: number;
+  downUntil: number;
+}
+
+interface WriteReq {
+  id: number;
+  origin: number;
+  op: 'create' | 'set' | 'delete';
+  path: string;
+  data: string;
+}
+
+interface Acked {
+  id: number;
+  zxid: number;
+  key: string;
+  submitted: number;
+  ackedAt: number;
+}
+
+export interface SimResult {
+  seed: number;
+  ticks: number;
+  acked: number;
+  committed: number;
+  crashes: number;
+  partitions: number;
+  elections: number;
+  lastZxid: string;
+  messages: number;
+}
+
+function keyOf(data: Uint8Array): string {
+  return Buffer.from(data).toString('base64');
+}
+
+export class ZabSim {
+  readonly o: SimOptions;
+  private readonly rng: Prng;
+  private readonly clock = new VirtualClock();
+  private readonly net: SimNetwork<Message>;
+  private readonly nodes: Node[] = [];
+  private readonly members: Array<{ sid: number; observer: boolean }>;
+  private readonly trace: string[] = [];
+  /** zxid -> payload key of every txn any member applied */
+  private readonly committed = new Map<number, string>();
+  private readonly epochLeader = new Map<number, number>();
+  private readonly pending = new Map<number, { req: WriteReq; submitted: number }>();
+  private readonly acked: Acked[] = [];
+  private nextWriteId = 1;
+  private crashes = 0;
+  private partitions = 0;
+  private elections = 0;
+  private partitionUntil = -1;
+  private tickNo = 0;
+
+  constructor(seed: number, options?: Partial<SimOptions>) {
+    this.o = { ...drawOptions(seed), ...options };
+    this.rng = new Prng(seed ^ 0x5eed5eed);
+    const n = this.o.participants + this.o.observers;
+    this.members = Array.from({ length: n }, (_, i) => ({ sid: i + 1, observer: i >= this.o.participants }));
+    this.net = new SimNetwork<Message>(this.clock, this.rng.fork(), { ...this.o.network }, (to, m) => this.deliver(to, m));
+    for (const m of this.members) {
+      const node: Node = {
+        sid: m.sid,
+        observer: m.observer,
+        disk: new SimDisk<LogRec, number>(this.rng.fork()),
+        replica: null,
+        tree: new DataTree(),
+        incarnation: 0,
+        busy: false,
+        applied: 0,
+        lastSnapAt: 0,
+        downUntil: -1,
+      };
+      this.nodes.push(node);
+      this.boot(node);
+    }
+  }
+
+  describe(): string {
+    const o = this.o;
+    return (
+      `seed=${o.seed} participants=${o.participants} observers=${o.observers} ` +
+      `latency=${o.network.minLatency}-${o.network.maxLatency} loss=${o.network.loss.toFixed(4)} dup=${o.network.duplicate.toFixed(4)} ` +
+      `reorder=${o.network.reorder.toFixed(4)} crash=${o.crashOdds.toFixed(4)} restart=${o.restartTicks.join('-')} ` +
+      `loseUnsynced=${o.loseUnsynced} partition=${o.partitionOdds.toFixed(4)}/${o.partitionTicks.join('-')} ` +
+      `disk=[${o.diskLatency.join(',')}] writes/tick=${o.writesPerTick} snapEvery=${o.snapshotEvery} batch=${o.maxBatch} ` +
+      `safety=${o.safetyTicks} liveness=${o.livenessTicks}`
+    );
+  }
+
+  /** event counts by kind (first word after the node), for coverage reporting */
+  readonly counts = new Map<string, number>();
+
+  private log(line: string): void {
+    const kind = line.split(' ').slice(1, 2).join('').replace(/[^A-Za-z]/g, '') || line.split(' ')[0]!;
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    this.trace.push(`${String(this.clock.now).padStart(6)} ${line}`);
+    if (this.trace.length > 400) this.trace.splice(0, 100);
+  }
+
+  private fail(why: string): never {
+    throw new SimFailure(
+      `${why}\n  options: ${this.describe()}\n  last events:\n    ${this.trace.slice(-80).join('\n    ')}\n` +
+        `reproduce with SIM_SEED=${this.o.seed}`,
+    );
+  }
+
+  // ------------------------------------------------------------------------------------- nodes
+
+  private boot(node: Node): void {
+    node.incarnation++;
+    let snap: Snapshot | null = null;
+    let entries: Entry[] = [];
+    for (const r of node.disk.records()) {
+      if (r.t === 'snap') {
+        snap = r.s;
+        entries = [];
+      } else if (r.t === 'trunc') entries = entries.filter((e) => e.zxid <= r.after);
+      else entries.push(r.e);
+    }
+    const base = snap?.zxid ?? 0;
+    node.tree = snap !== null ? deserializeSnapshot(Buffer.from(snap.data), { zxid: snap.zxid }).tree : new DataTree();
+    node.applied = base;
+    node.lastSnapAt = base;
+    node.busy = false;
+    node.replica = new ZabReplica(
+      {
+        id: node.sid,
+        members: this.members,
+        incarnation: node.incarnation,
+        initLimit: this.o.initLimit,
+        syncLimit: this.o.syncLimit,
+        maxBatch: this.o.maxBatch,
+        snapshot: () => ({ zxid: node.tree.lastProcessedZxid, data: serializeSnapshotToBuffer(node.tree, []) }),
+      },
+      {
+        acceptedEpoch: node.disk.readFile('acceptedEpoch') ?? 0,
+        currentEpoch: node.disk.readFile('currentEpoch') ?? 0,
+        snapshotZxid: base,
+        entries: entries.filter((e) => e.zxid > base),
+      },
+    );
+    this.net.setDown(node.sid, false);
+    this.log(`n${node.sid} boot inc=${node.incarnation} snap=${fmtZxid(base)} last=${fmtZxid(node.replica.lastZxid)} acc=${node.replica.acceptedEpoch} cur=${node.replica.currentEpoch}`);
+    this.pump(node);
+  }
+
+  private crash(node: Node, downTicks: number): void {
+    if (node.replica === null) return;
+    const { lost } = node.disk.crash(this.o.loseUnsynced);
+    node.replica = null;
+    node.busy = false;
+    node.downUntil = this.tickNo + downTicks;
+    this.net.setDown(node.sid, true);
+    this.crashes++;
+    for (const [id, p] of this.pending) if (p.req.origin === node.sid) this.pending.delete(id);
+    this.log(`n${node.sid} CRASH lost ${lost} unsynced writes, down ${downTicks} ticks`);
+  }
+
+  private deliver(to: number, m: Message): void {
+    const node = this.nodes[to - 1]!;
+    if (node.replica === null) return;
+    node.replica.step(m);
+    this.pump(node);
+  }
+
+  /** Carries out Readys: writes now, fsync + epoch files + send + apply after the node's disk latency. */
+  private pump(node: Node): void {
+    for (;;) {
+      const rep = node.replica;
+      if (rep === null || node.busy || !rep.hasReady()) return;
+      const rd = rep.ready();
+      this.write(node, rd);
+      const lat = this.o.diskLatency[node.sid - 1]!;
+      if (lat > 0 && rd.mustSync) {
+        node.busy = true;
+        const inc = node.incarnation;
+        this.clock.after(lat, () => {
+          if (node.incarnation !== inc || node.replica !== rep) return; // crashed meanwhile
+          node.busy = false;
+          this.complete(node, rd);
+          this.pump(node);
+        });
+        return;
+      }
+      this.complete(node, rd);
+    }
+  }
+
+  private diskLog(node: Node): Entry[] {
+    let entries: Entry[] = [];
+    for (const r of node.disk.records()) {
+      if (r.t === 'snap') entries = [];
+      else if (r.t === 'trunc') entries = entries.filter((e) => e.zxid <= r.after);
+      else entries.push(r.e);
+    }
+    return entries;
+  }
+
+  private write(node: Node, rd: Ready): void {
+    const rep = node.replica!;
+    void rep;
+    if (rd.soft !== undefined) {
+      const s = rd.soft;
+      this.log(`n${node.sid} ${s.role} leader=${s.leader} epoch=${s.epoch} phase=${s.phase} (${rep.lastTransition})`);
+      if (s.role === 'leading' && (s.phase === 'sync' || s.phase === 'active')) {
+        const prev = this.epochLeader.get(s.epoch);
+        if (prev !== undefined && prev !== node.sid) this.fail(`two leaders established for epoch ${s.epoch}: n${prev} and n${node.sid}`);
+        if (prev === undefined) this.elections++;
+        this.epochLeader.set(s.epoch, node.sid);
+      }
+    }
+    if (rd.snapshot !== undefined) {
+      node.disk.append({ t: 'snap', s: rd.snapshot });
+      this.log(`n${node.sid} install SNAP ${fmtZxid(rd.snapshot.zxid)}`);
+    }
+    if (rd.truncateAfter !== undefined) {
+      const t = rd.truncateAfter;
+      const dropped = this.diskLog(node).filter((e) => e.zxid > t);
+      for (const e of dropped) {
+        if (this.committed.get(e.zxid) === keyOf(e.data)) this.fail(`n${node.sid} truncated committed txn ${fmtZxid(e.zxid)} (TRUNC ${fmtZxid(t)})`);
+      }
+      node.disk.append({ t: 'trunc', after: t });
+      this.log(`n${node.sid} TRUNC after ${fmtZxid(t)} dropping ${dropped.length}`);
+    }
+    for (const e of rd.entries) node.disk.append({ t: 'append', e });
+  }
+
+  private complete(node: Node, rd: Ready): void {
+    const rep = node.replica!;
+    if (rd.mustSync) node.disk.fsync();
+    if (rd.acceptedEpoch !== undefined) node.disk.writeFile('acceptedEpoch', rd.acceptedEpoch);
+    if (rd.currentEpoch !== undefined) node.disk.writeFile('currentEpoch', rd.currentEpoch);
+    for (const m of rd.messages) this.net.send(m.from, m.to, m);
+    if (rd.snapshot !== undefined) {
+      node.tree = deserializeSnapshot(Buffer.from(rd.snapshot.data), { zxid: rd.snapshot.zxid }).tree;
+      node.applied = rd.snapshot.zxid;
+    }
+    for (const e of rd.committed) this.apply(node, e);
+    rep.advance(rd);
+    for (const r of rd.requests) this.proposeOnLeader(node, JSON.parse(Buffer.from(r.data).toString()) as WriteReq);
+    this.maybeSnapshot(node);
+  }
+
+  private apply(node: Node, e: Entry): void {
+    if (e.zxid <= node.applied) this.fail(`n${node.sid} applied ${fmtZxid(e.zxid)} after ${fmtZxid(node.applied)}`);
+    const key = keyOf(e.data);
+    const prev = this.committed.get(e.zxid);
+    if (prev !== undefined && prev !== key) this.fail(`n${node.sid} committed a different txn at ${fmtZxid(e.zxid)}`);
+    this.committed.set(e.zxid, key);
+    const { header, txn } = readTxn(new JuteReader(Buffer.from(e.data)));
+    if (header.zxid !== e.zxid) this.fail(`n${node.sid} txn header zxid ${header.zxid} != entry ${e.zxid}`);
+    node.tree.apply(header, txn);
+    node.applied = e.zxid;
+    const p = this.pending.get(header.cxid);
+    if (p !== undefined && p.req.origin === node.sid) {
+      this.pending.delete(header.cxid);
+      this.acked.push({ id: header.cxid, zxid: e.zxid, key, submitted: p.submitted, ackedAt: this.clock.now });
+    }
+  }
+
+  private maybeSnapshot(node: Node): void {
+    const rep = node.replica;
+    if (rep === null || node.busy || node.disk.unsyncedCount > 0) return;
+    const z = node.tree.lastProcessedZxid;
+    if (z - node.lastSnapAt < this.o.snapshotEvery || z > rep.log.durable) return;
+    const snap: Snapshot = { zxid: z, data: serializeSnapshotToBuffer(node.tree, []) };
+    const rest = this.diskLog(node).filter((e) => e.zxid > z);
+    node.disk.rewrite([{ t: 'snap', s: snap }, ...rest.map((e): LogRec => ({ t: 'append', e }))]);
+    rep.compact(z);
+    node.lastSnapAt = z;
+  }
+
+  // ------------------------------------------------------------------------------------- clients
+
+  private txnFor(node: Node, req: WriteReq, zxid: number): Uint8Array {
+    const header: TxnHeader = { sessionId: BigInt(req.origin), cxid: req.id, zxid, time: this.clock.now, type: 0 };
+    let txn: Txn;
+    const data = Buffer.from(req.data);
+    if (req.op === 'create') {
+      header.type = 1;
+      txn = { type: 1, path: req.path, data, acl: OPEN_ACL, ephemeral: false, parentCVersion: -1 };
+    } else if (req.op === 'set') {
+      header.type = 5;
+      const n = node.tree.getNode(req.path);
+      txn = { type: 5, path: req.path, data, version: n === undefined ? 0 : node.tree.versionOf(n) + 1 };
+    } else {
+      header.type = 2;
+      txn = { type: 2, path: req.path };
+    }
+    return encodeTxn(header, txn);
+  }
+
+  private proposeOnLeader(node: Node, req: WriteReq): void {
+    const rep = node.replica;
+    if (rep === null) return;
+    const z = rep.propose((zxid) => this.txnFor(node, req, zxid));
+    if (z !== null) this.pump(node);
+  }
+
+  private submitWrite(node: Node, req: WriteReq): void {
+    const rep = node.replica;
+    if (rep === null) return;
+    this.pending.set(req.id, { req, submitted: this.clock.now });
+    if (rep.isActiveLeader) this.proposeOnLeader(node, req);
+    else if (rep.forward(Buffer.from(JSON.stringify(req)))) this.pump(node);
+    else this.pending.delete(req.id);
+  }
+
+  private randomWrite(origin: number): WriteReq {
+    const id = this.nextWriteId++;
+    const path = `/k${this.rng.int(24)}`;
+    const op = this.rng.pick(['create', 'create', 'set', 'set', 'set', 'delete'] as const);
+    return { id, origin, op, path, data: `w${id}` };
+  }
+
+  // ------------------------------------------------------------------------------------- run
+
+  private faults(): void {
+    const o = this.o;
+    for (const node of this.nodes) {
+      if (node.replica === null) {
+        if (this.tickNo >= node.downUntil) this.boot(node);
+      } else if (this.rng.chance(o.crashOdds)) {
+        this.crash(node, this.rng.range(o.restartTicks[0], o.restartTicks[1]));
+      }
+    }
+    if (this.partitionUntil >= 0 && this.tickNo >= this.partitionUntil) {
+      this.net.heal();
+      this.partitionUntil = -1;
+      this.log('partition healed');
+    } else if (this.partitionUntil < 0 && this.rng.chance(o.partitionOdds)) {
+      const sids = this.rng.shuffle(this.nodes.map((n) => n.sid));
+      if (this.rng.chance(0.3)) {
+        // one-way: a node hears nobody (or nobody hears it)
+        const victim = sids[0]!;
+        const inbound = this.rng.chance(0.5);
+        for (const s of sids.slice(1)) (inbound ? this.net.block(s, victim) : this.net.block(victim, s));
+        this.log(`partition: n${victim} ${inbound ? 'deaf' : 'mute'}`);
+      } else {
+        const cut = this.rng.range(1, sids.length - 1);
+        this.net.partition([sids.slice(0, cut), sids.slice(cut)]);
+        this.log(`partition: [${sids.slice(0, cut).join(',')}] | [${sids.slice(cut).join(',')}]`);
+      }
+      this.partitions++;
+      this.partitionUntil = this.tickNo + this.rng.range(o.partitionTicks[0], o.partitionTicks[1]);
+    }
+  }
+
+  private tickAll(): void {
+    for (const node of this.nodes) {
+      if (node.replica === null) continue;
+      node.replica.tick();
+      this.pump(node);
+    }
+  }
+
+  private clientWrites(rate: number): void {
+    let k = Math.floor(rate) + (this.rng.chance(rate - Math.floor(rate)) ? 1 : 0);
+    while (k-- > 0) {
+      const live = this.nodes.filter((n) => n.replica !== null);
+      if (live.length === 0) return;
+      const node = this.rng.pick(live);
+      this.submitWrite(node, this.randomWrite(node.sid));
+    }
+  }
+
+  private advanceTick(): void {
+    this.tickNo++;
+    this.clock.runUntil(this.tickNo * TICK);
+  }
+
+  run(): SimResult {
+    const o = this.o;
+    // safety phase: faults on, every invariant checked as it happens
+    for (let i = 0; i < o.safetyTicks; i++) {
+      this.advanceTick();
+      this.faults();
+      this.tickAll();
+      this.clientWrites(o.writesPerTick);
+    }
+    // liveness phase: heal everything (network faults off, everyone up) and require convergence
+    this.log('--- liveness phase: healing');
+    this.net.heal();
+    this.partitionUntil = -1;
+    this.net.options = { ...o.network, loss: 0, duplicate: 0, reorder: 0 };
+    for (const node of this.nodes) if (node.replica === null) this.boot(node);
+    const healedAt = this.tickNo;
+    let probe: number | null = null;
+    let converged = false;
+    while (this.tickNo - healedAt < o.livenessTicks) {
+      this.advanceTick();
+      this.tickAll();
+      const leader = this.nodes.find((n) => n.replica?.isActiveLeader === true);
+      if (leader === undefined) continue;
+      if (probe === null) {
+        const req = this.randomWrite(leader.sid);
+        probe = req.id;
+        this.submitWrite(leader, req);
+        continue;
+      }
+      if (this.pending.has(probe)) continue;
+      if (!this.acked.some((a) => a.id === probe)) {
+        probe = null; // lost with a leader change: try again
+        continue;
+      }
+      const target = leader.replica!.commitZxid;
+      if (this.nodes.every((n) => n.replica !== null && !n.busy && n.applied === target && n.replica.commitZxid === target)) {
+        converged = true;
+        break;
+      }
+    }
+    if (!converged) {
+      const st = this.nodes.map((n) => (n.replica === null ? `n${n.sid}:down` : `n${n.sid}:${n.replica.role}/${n.replica.softState().phase} applied=${fmtZxid(n.applied)}`));
+      this.fail(`no convergence within ${o.livenessTicks} ticks of healing: ${st.join(' ')}`);
+    }
+    this.finalChecks();
+    return {
+      seed: o.seed,
+      ticks: this.tickNo,
+      acked: this.acked.length,
+      committed: this.committed.size,
+      crashes: this.crashes,
+      partitions: this.partitions,
+      elections: this.elections,
+      lastZxid: fmtZxid(this.nodes[0]!.applied),
+      messages: this.net.sent,
+    };
+  }
+
+  private finalChecks(): void {
+    // a reference replica: every committed txn, in zxid order, on a fresh tree
+    const ref = new DataTree();
+    const zxids = [...this.committed.keys()].sort((a, b) => a - b);
+    const byZxid = new Map<number, Uint8Array>();
+    for (const n of this.nodes) for (const e of n.replica!.log.slice(-1)) byZxid.set(e.zxid, e.data);
+    for (const n of this.nodes) for (const e of this.diskLog(n)) byZxid.set(e.zxid, e.data);
+    for (const z of zxids) {
+      const data = byZxid.get(z);
+      if (data === undefined) continue; // compacted everywhere: checked through the digests below
+      if (keyOf(data) !== this.committed.get(z)) this.fail(`the logged txn at ${fmtZxid(z)} is not the one applied`);
+    }
+    const complete = zxids.every((z) => byZxid.has(z));
+    if (complete) {
+      for (const z of zxids) {
+        const { header, txn } = readTxn(new JuteReader(Buffer.from(byZxid.get(z)!)));
+        ref.apply(header, txn);
+      }
+    }
+    const digests = this.nodes.map((n) => n.tree.digest());
+    for (let i = 1; i < digests.length; i++) {
+      if (digests[i] !== digests[0]) this.fail(`trees diverged: n1 digest ${digests[0]} vs n${i + 1} ${digests[i]}`);
+    }
+    if (complete && ref.digest() !== digests[0]) this.fail(`members agree but differ from the committed history (a txn skipped or lost)`);
+    const last = this.nodes[0]!.applied;
+    for (const a of this.acked) {
+      if (this.committed.get(a.zxid) !== a.key) this.fail(`acknowledged write ${a.id} at ${fmtZxid(a.zxid)} lost`);
+      if (a.zxid > last) this.fail(`acknowledged write ${a.id} at ${fmtZxid(a.zxid)} is beyond the converged state ${fmtZxid(last)}`);
+    }
+    // real-time order of writes: if A was acknowledged before B was submitted, A precedes B
+    const sorted = [...this.acked].sort((a, b) => b.zxid - a.zxid);
+    let minAckAbove = Infinity;
+    for (const b of sorted) {
+      if (minAckAbove < b.submitted) this.fail(`write ${b.id} (${fmtZxid(b.zxid)}) was ordered before a write acknowledged before it was submitted`);
+      minAckAbove = Math.min(minAckAbove, b.ackedAt);
+    }
+  }
+}
