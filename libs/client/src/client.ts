@@ -180,6 +180,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
 
   private _state: ClientState = 'connecting';
   private closing = false;
+  private closePromise: Promise<void> | undefined;
   private socket: net.Socket | undefined;
   private decoder: FrameDecoder | undefined;
   private handshakeDone = false;
@@ -643,16 +644,21 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     for (const w of waiters) w.reject(error());
     for (const stream of this.streams) stream.end(state === 'closed' ? undefined : error());
     this.streams.clear();
-    this._state = 'connecting'; // let setState see a change
-    this.setState(state);
+    this.emit('state', state);
+    this.emit(state);
   }
 
   /**
    * Ends the session: sends closeSession (after anything already queued) and waits for its reply, then closes
    * the connection. Afterwards every call fails with SessionExpired ("client is closed").
    */
-  async close(): Promise<void> {
-    if (this._state === 'closed' || this.closing) return;
+  close(): Promise<void> {
+    if (this._state === 'closed') return Promise.resolve();
+    this.closePromise ??= this.doClose();
+    return this.closePromise;
+  }
+
+  private async doClose(): Promise<void> {
     this.closing = true;
     if (this._state === 'connected' && this.socket) {
       const reply = new Promise<void>((resolve) => {
