@@ -6,12 +6,10 @@ import {
   KeeperState,
   OpCode,
   Perms,
-  WatcherType,
   Xid,
   writeACL,
   writeMultiResponse,
   writeReplyHeader,
-  writeStat,
   writeWatcherEvent,
 } from '@paddock/protocol';
 import type { DataTree } from '@paddock/data-tree';
@@ -188,4 +186,3 @@ export class ReadHandlers {
   }
 }
 
-export { WatcherType, writeStat };

@@ -1,7 +1,6 @@
 import type { ACL, ConnectRequest, Id, JuteReader, JuteWriter, MultiResult } from '@paddock/protocol';
 import {
   ErrorCode,
-  EventType,
   KeeperState,
   OpCode,
   Perms,
@@ -21,7 +20,7 @@ import {
 } from '@paddock/protocol';
 import type { ApplyResult, DataTree, PendingChanges, Txn, TxnHeader, WriteRequest } from '@paddock/data-tree';
 import { checkPermission, digestId, prepWrite } from '@paddock/data-tree';
-import type { ClientConnection, ConnectionHost } from './net/client-connection.js';
+import type { ClientConnection, ConnectionHost, QueuedRequest } from './net/client-connection.js';
 import { hexSession } from './net/client-connection.js';
 import { addAuthId } from './net/auth-info.js';
 import { SessionTracker } from './session/session-tracker.js';
@@ -250,10 +249,7 @@ export class ZkServer implements ConnectionHost {
       conn.close();
       return;
     }
-    const entry = { xid: header.xid, op: header.type, receivedAt } as ClientConnection['queue'][number];
-    conn.queue.push(entry);
-    this.outstanding++;
-    if (this.outstanding > this.options.globalOutstandingLimit) this.pauseReading();
+    const entry = this.enqueue(conn, header.xid, header.type, receivedAt);
 
     if (WRITE_OPS.has(header.type) || header.type === OpCode.closeSession) {
       conn.uncommittedWrites++;
@@ -275,6 +271,15 @@ export class ZkServer implements ConnectionHost {
     this.drain(conn);
   }
 
+  /** Takes the request's place in its session's FIFO; reading pauses past globalOutstandingLimit. */
+  private enqueue(conn: ClientConnection, xid: number, op: number, receivedAt: number): QueuedRequest {
+    const entry: QueuedRequest = { xid, op, receivedAt };
+    conn.queue.push(entry);
+    this.outstanding++;
+    if (this.outstanding > this.options.globalOutstandingLimit) this.pauseReading();
+    return entry;
+  }
+
   /**
    * A body that does not decode gets MarshallingError (-5) in its place in the session order; for a
    * write ZooKeeper logs an error txn (it consumes a zxid), and the connection stays open.
@@ -284,9 +289,7 @@ export class ZkServer implements ConnectionHost {
       this.answerErrorTxn(conn, xid, op, ErrorCode.MARSHALLING_ERROR, receivedAt);
       return;
     }
-    const entry = { xid, op, receivedAt } as ClientConnection['queue'][number];
-    conn.queue.push(entry);
-    this.outstanding++;
+    const entry = this.enqueue(conn, xid, op, receivedAt);
     entry.respond = () => {
       conn.out.frame((w) => {
         writeReplyHeader(w, xid, this.tree.lastProcessedZxid, ErrorCode.MARSHALLING_ERROR);
@@ -300,9 +303,7 @@ export class ZkServer implements ConnectionHost {
 
   /** A request that fails in Prep after its TxnHeader was made: an error txn is logged (a zxid is used). */
   private answerErrorTxn(conn: ClientConnection, xid: number, op: number, err: number, receivedAt: number): void {
-    const entry = { xid, op, receivedAt } as ClientConnection['queue'][number];
-    conn.queue.push(entry);
-    this.outstanding++;
+    const entry = this.enqueue(conn, xid, op, receivedAt);
     conn.uncommittedWrites++;
     entry.zxid = this.propose({ conn, op }, conn.sessionId, xid, OpCode.error, { type: -1, err });
   }
@@ -533,4 +534,3 @@ function writeWriteReply(w: JuteWriter, xid: number, zxid: number, op: number, r
 }
 
 
-export { EventType };
