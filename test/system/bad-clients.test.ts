@@ -105,6 +105,12 @@ describe('bad clients', () => {
     await goodClientStillServed();
   });
 
+  it('answers a four-letter word that arrives in pieces', async () => {
+    const r = await exchange(server.port, [Buffer.from('ru'), Buffer.from('ok')]);
+    expect(r.bytes.toString()).toBe('imok');
+    expect(r.closed).toBe(true);
+  });
+
   it('closes a connection whose handshake is garbage', async () => {
     const r = await exchange(server.port, [frame(Buffer.from([1, 2, 3]))]);
     expect(r.closed).toBe(true);

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Id } from '@paddock/protocol';
-import { FOUR_LETTER_WORDS, FrameDecoder, FrameLengthError, JuteReader } from '@paddock/protocol';
+import { FrameDecoder, FrameLengthError, JuteReader } from '@paddock/protocol';
 import { OutputBuffer } from './output-buffer.js';
 
 /** What a connection needs from the server it belongs to. */
@@ -83,13 +83,16 @@ export class ClientConnection {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     if (!this.sawFirstBytes) {
+      // a four-letter word may arrive in pieces (telnet, nc): decide once 4 bytes are here
+      this.decoder.append(chunk);
+      chunk = Buffer.alloc(0);
+      const word = this.decoder.peekFourLetterWord();
+      if (word === undefined && this.decoder.peekInt32() === undefined) return;
       this.sawFirstBytes = true;
-      if (chunk.length >= 4) {
-        const word = FOUR_LETTER_WORDS.get(chunk.readInt32BE(0));
-        if (word) {
-          this.host.onFourLetterWord(this, word, chunk.subarray(4));
-          return;
-        }
+      if (word) {
+        this.decoder.take(4);
+        this.host.onFourLetterWord(this, word, Buffer.alloc(0));
+        return;
       }
     }
     try {
