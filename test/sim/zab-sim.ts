@@ -10,6 +10,8 @@ import { fmtZxid, ZabReplica, type Entry, type Message, type Ready, type Snapsho
 
 /** clock units per tick */
 const TICK = 10;
+/** a client gives up on a write after this many ticks (outcome unknown, never counted as acknowledged) */
+const CLIENT_TIMEOUT_TICKS = 30;
 const OPEN_ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 
 export interface SimOptions {
@@ -19,6 +21,8 @@ export interface SimOptions {
   network: { minLatency: number; maxLatency: number; loss: number; duplicate: number; reorder: number };
   /** per node per tick */
   crashOdds: number;
+  /** per tick: kill -9 the active leader */
+  leaderCrashOdds: number;
   restartTicks: [number, number];
   loseUnsynced: boolean;
   /** per tick */
@@ -54,6 +58,7 @@ export function drawOptions(seed: number): SimOptions {
       reorder: faulty && r.chance(0.4) ? r.float() * 0.01 : 0,
     },
     crashOdds: faulty && r.chance(0.8) ? r.float() * 0.006 : 0,
+    leaderCrashOdds: faulty && r.chance(0.5) ? r.float() * 0.02 : 0,
     restartTicks: [r.range(1, 10), r.range(10, 80)],
     loseUnsynced: r.chance(0.7),
     partitionOdds: faulty && r.chance(0.6) ? r.float() * 0.01 : 0,
@@ -129,6 +134,8 @@ export class ZabSim {
   private readonly trace: string[] = [];
   /** zxid -> payload key of every txn any member applied */
   private readonly committed = new Map<number, string>();
+  /** the keys of `committed`, sorted */
+  private readonly committedSorted: number[] = [];
   private readonly epochLeader = new Map<number, number>();
   private readonly pending = new Map<number, { req: WriteReq; submitted: number }>();
   private readonly acked: Acked[] = [];
@@ -168,7 +175,7 @@ export class ZabSim {
     return (
       `seed=${o.seed} participants=${o.participants} observers=${o.observers} ` +
       `latency=${o.network.minLatency}-${o.network.maxLatency} loss=${o.network.loss.toFixed(4)} dup=${o.network.duplicate.toFixed(4)} ` +
-      `reorder=${o.network.reorder.toFixed(4)} crash=${o.crashOdds.toFixed(4)} restart=${o.restartTicks.join('-')} ` +
+      `reorder=${o.network.reorder.toFixed(4)} crash=${o.crashOdds.toFixed(4)} leaderCrash=${o.leaderCrashOdds.toFixed(4)} restart=${o.restartTicks.join('-')} ` +
       `loseUnsynced=${o.loseUnsynced} partition=${o.partitionOdds.toFixed(4)}/${o.partitionTicks.join('-')} ` +
       `disk=[${o.diskLatency.join(',')}] writes/tick=${o.writesPerTick} snapEvery=${o.snapshotEvery} batch=${o.maxBatch} ` +
       `safety=${o.safetyTicks} liveness=${o.livenessTicks}`
@@ -286,7 +293,6 @@ export class ZabSim {
 
   private write(node: Node, rd: Ready): void {
     const rep = node.replica!;
-    void rep;
     if (rd.soft !== undefined) {
       const s = rd.soft;
       this.log(`n${node.sid} ${s.role} leader=${s.leader} epoch=${s.epoch} phase=${s.phase} (${rep.lastTransition})`);
@@ -334,7 +340,22 @@ export class ZabSim {
     const key = keyOf(e.data);
     const prev = this.committed.get(e.zxid);
     if (prev !== undefined && prev !== key) this.fail(`n${node.sid} committed a different txn at ${fmtZxid(e.zxid)}`);
-    this.committed.set(e.zxid, key);
+    // no gap: nothing committed anywhere lies between this member's previous txn and this one
+    const cs = this.committedSorted;
+    let lo = 0;
+    let hi = cs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cs[mid]! <= node.applied) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < cs.length && cs[lo]! < e.zxid) {
+      this.fail(`n${node.sid} applied ${fmtZxid(e.zxid)} after ${fmtZxid(node.applied)}, skipping committed ${fmtZxid(cs[lo]!)} (a committed txn was lost)`);
+    }
+    if (prev === undefined) {
+      this.committed.set(e.zxid, key);
+      cs.splice(lo, 0, e.zxid);
+    }
     const { header, txn } = readTxn(new JuteReader(Buffer.from(e.data)));
     if (header.zxid !== e.zxid) this.fail(`n${node.sid} txn header zxid ${header.zxid} != entry ${e.zxid}`);
     node.tree.apply(header, txn);
@@ -412,6 +433,10 @@ export class ZabSim {
         this.crash(node, this.rng.range(o.restartTicks[0], o.restartTicks[1]));
       }
     }
+    if (this.rng.chance(o.leaderCrashOdds)) {
+      const leader = this.nodes.find((n) => n.replica?.isActiveLeader === true);
+      if (leader !== undefined) this.crash(leader, this.rng.range(o.restartTicks[0], o.restartTicks[1]));
+    }
     if (this.partitionUntil >= 0 && this.tickNo >= this.partitionUntil) {
       this.net.heal();
       this.partitionUntil = -1;
@@ -422,7 +447,10 @@ export class ZabSim {
         // one-way: a node hears nobody (or nobody hears it)
         const victim = sids[0]!;
         const inbound = this.rng.chance(0.5);
-        for (const s of sids.slice(1)) (inbound ? this.net.block(s, victim) : this.net.block(victim, s));
+        for (const s of sids.slice(1)) {
+          if (inbound) this.net.block(s, victim);
+          else this.net.block(victim, s);
+        }
         this.log(`partition: n${victim} ${inbound ? 'deaf' : 'mute'}`);
       } else {
         const cut = this.rng.range(1, sids.length - 1);
@@ -443,6 +471,7 @@ export class ZabSim {
   }
 
   private clientWrites(rate: number): void {
+    for (const [id, p] of this.pending) if (this.clock.now - p.submitted > CLIENT_TIMEOUT_TICKS * TICK) this.pending.delete(id);
     let k = Math.floor(rate) + (this.rng.chance(rate - Math.floor(rate)) ? 1 : 0);
     while (k-- > 0) {
       const live = this.nodes.filter((n) => n.replica !== null);
@@ -474,6 +503,7 @@ export class ZabSim {
     for (const node of this.nodes) if (node.replica === null) this.boot(node);
     const healedAt = this.tickNo;
     let probe: number | null = null;
+    let probeAt = 0;
     let converged = false;
     while (this.tickNo - healedAt < o.livenessTicks) {
       this.advanceTick();
@@ -483,10 +513,17 @@ export class ZabSim {
       if (probe === null) {
         const req = this.randomWrite(leader.sid);
         probe = req.id;
+        probeAt = this.tickNo;
         this.submitWrite(leader, req);
         continue;
       }
-      if (this.pending.has(probe)) continue;
+      if (this.pending.has(probe)) {
+        if (this.tickNo - probeAt > CLIENT_TIMEOUT_TICKS) {
+          this.pending.delete(probe); // sent to a leader that was deposed: the client gives up and retries
+          probe = null;
+        }
+        continue;
+      }
       if (!this.acked.some((a) => a.id === probe)) {
         probe = null; // lost with a leader change: try again
         continue;
@@ -498,8 +535,13 @@ export class ZabSim {
       }
     }
     if (!converged) {
-      const st = this.nodes.map((n) => (n.replica === null ? `n${n.sid}:down` : `n${n.sid}:${n.replica.role}/${n.replica.softState().phase} applied=${fmtZxid(n.applied)}`));
-      this.fail(`no convergence within ${o.livenessTicks} ticks of healing: ${st.join(' ')}`);
+      const st = this.nodes.map((n) => {
+        if (n.replica === null) return `n${n.sid}:down`;
+        const x = n.replica.status();
+        return `n${n.sid}:${x.role}/${x.phase} applied=${fmtZxid(n.applied)} commit=${fmtZxid(x.commitZxid)} last=${fmtZxid(x.lastZxid)} durable=${fmtZxid(n.replica.log.durable)} busy=${n.busy} synced=[${x.syncedFollowers.join(',')}]`;
+      });
+      st.push(`probe=${probe} pending=${probe !== null && this.pending.has(probe)}`);
+      this.fail(`no convergence within ${o.livenessTicks} ticks of healing:\n  ${st.join('\n  ')}`);
     }
     this.finalChecks();
     return {
@@ -540,6 +582,8 @@ export class ZabSim {
     }
     if (complete && ref.digest() !== digests[0]) this.fail(`members agree but differ from the committed history (a txn skipped or lost)`);
     const last = this.nodes[0]!.applied;
+    const maxCommitted = this.committedSorted[this.committedSorted.length - 1] ?? 0;
+    if (maxCommitted > last) this.fail(`committed txn ${fmtZxid(maxCommitted)} is beyond the converged state ${fmtZxid(last)}`);
     for (const a of this.acked) {
       if (this.committed.get(a.zxid) !== a.key) this.fail(`acknowledged write ${a.id} at ${fmtZxid(a.zxid)} lost`);
       if (a.zxid > last) this.fail(`acknowledged write ${a.id} at ${fmtZxid(a.zxid)} is beyond the converged state ${fmtZxid(last)}`);

@@ -7,7 +7,8 @@ export type CliCommand =
   | { readonly kind: 'help'; readonly topic: 'main' | 'server' }
   | { readonly kind: 'version' }
   | { readonly kind: 'server'; readonly config: string }
-  | { readonly kind: 'server'; readonly flags: ServerFlags };
+  | { readonly kind: 'server'; readonly flags: ServerFlags }
+  | { readonly kind: 'shell'; readonly args: readonly string[] };
 
 /** Bad command line: print the message and the usage hint, exit 2. */
 export class UsageError extends Error {
@@ -25,6 +26,7 @@ export const MAIN_HELP = `Usage: paddock <command> [options]
 
 Commands:
   server     Run a ZooKeeper 3.8-compatible server (a standalone server or one ensemble member)
+  shell      ZooKeeper shell, zkCli.sh-compatible: paddock shell [-server host:port] [-timeout ms] [cmd args]
   version    Print the Paddock version
   help       Print this help ('paddock help server' for the server options)
 `;
@@ -101,6 +103,9 @@ export function parseArgs(argv: readonly string[]): CliCommand {
       return { kind: 'version' };
     case 'server':
       return parseServerArgs(rest);
+    case 'shell':
+      // zkCli.sh's own options and commands (parsed by the shell)
+      return { kind: 'shell', args: rest };
     default:
       throw new UsageError(command.startsWith('-') ? `unknown option: ${command}` : `unknown command: ${command}`);
   }

@@ -94,6 +94,13 @@ export async function main(argv: string[], deps: Partial<CliDeps> = {}): Promise
     }
     case 'server':
       return runServer('config' in command ? { config: command.config } : { flags: command.flags }, d);
+    case 'shell': {
+      const { runShell } = await import('./shell/index.js');
+      const code = await runShell(command.args, { version: `3.8.0 (paddock ${paddockVersion()})` });
+      // the session stays open (zkCli exits without closing it); end the process explicitly
+      d.exit(code);
+      return code;
+    }
   }
 }
 

@@ -1,0 +1,233 @@
+/**
+ * `paddock bench`: the benchmark as a product feature. See options.ts for the command line,
+ * workloads.ts for what is measured, and report.ts for how it is summarised.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BENCH_HELP, BenchUsageError, parseBenchArgs, type BenchOptions } from './options.js';
+import { WorkerPool } from './pool.js';
+import { Progress } from './progress.js';
+import { renderSvg, renderTable, summarize, type RunRecord, type SummaryRow } from './report.js';
+import { startServer, withSignalCleanup, type BenchServer, type ServerKind } from './servers.js';
+import {
+  WORKLOADS,
+  configureMemorySteps,
+  findWorkload,
+  releaseHandoff,
+  type BenchSettings,
+  type RunContext,
+  type Target,
+  type Workload,
+} from './workloads.js';
+
+export { BENCH_HELP, parseBenchArgs, type BenchOptions } from './options.js';
+export { WORKLOADS, type Workload, type MetricSpec, type Metrics } from './workloads.js';
+export type { RunRecord, SummaryRow } from './report.js';
+
+export interface BenchIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const defaultIo: BenchIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** The JSON file's content. */
+export interface BenchReport {
+  tool: 'paddock bench';
+  startedAt: string;
+  finishedAt: string;
+  mode: 'compare' | 'connect';
+  settings: BenchSettings & { rounds: number };
+  targets: Array<{ label: string; connectString: string; pid?: number }>;
+  host: { cpus: number; platform: string; node: string };
+  runs: RunRecord[];
+  summary: SummaryRow[];
+  notes: string[];
+}
+
+export async function runBench(argv: string[], io: BenchIo = defaultIo): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    io.stderr(`paddock bench: ${error.message}\nRun 'paddock bench --help' for usage.\n`);
+    return 2;
+  }
+  if (options.help) {
+    io.stdout(BENCH_HELP.replace('WORKLOADS', WORKLOADS.map((w) => w.id).join(', ')));
+    return 0;
+  }
+  let selected: Workload[];
+  try {
+    selected = selectWorkloads(options);
+  } catch (error) {
+    io.stderr(`paddock bench: ${(error as Error).message}\n`);
+    return 2;
+  }
+  try {
+    return await withSignalCleanup(() => execute(options, selected, io));
+  } catch (error) {
+    io.stderr(`paddock bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function selectWorkloads(options: BenchOptions): Workload[] {
+  const standalone = WORKLOADS.filter((w) => w.topology === 'standalone');
+  if (!options.workloads) {
+    return standalone.filter((w) => options.mode === 'compare' || !w.needsLauncher);
+  }
+  return options.workloads.map((id) => {
+    const workload = findWorkload(id);
+    if (!workload) throw new Error(`unknown workload ${id} (known: ${WORKLOADS.map((w) => w.id).join(', ')})`);
+    if (workload.needsLauncher && options.mode !== 'compare') throw new Error(`workload ${id} needs --compare (it restarts the server)`);
+    if (workload.topology !== 'standalone') throw new Error(`workload ${id} needs an ensemble, which bench cannot start yet`);
+    return workload;
+  });
+}
+
+async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo): Promise<number> {
+  const startedAt = new Date();
+  configureMemorySteps(options.scale.memorySteps);
+  const settings: BenchSettings = {
+    processes: options.processes,
+    sessions: options.sessions,
+    outstanding: options.outstanding,
+    client: options.client,
+    sessionTimeoutMs: 30_000,
+    scale: options.scale,
+  };
+  const notes: string[] = [];
+  const servers: BenchServer[] = [];
+  const runs: RunRecord[] = [];
+  let pool: WorkerPool | undefined;
+  const targets: Target[] = [];
+  const progress = new Progress(options.rounds * workloads.length * (options.mode === 'compare' ? 2 : 1), io.stderr);
+  try {
+    if (options.mode === 'compare') {
+      progress.log('paddock bench: starting Paddock and Apache ZooKeeper 3.8');
+      for (const kind of ['paddock', 'zookeeper'] as const satisfies readonly ServerKind[]) {
+        const server = await startServer(kind);
+        servers.push(server);
+        targets.push({
+          kind,
+          label: kind,
+          connectString: server.connectString,
+          pid: () => server.pid,
+          launch: async () => {
+            const fresh = await startServer(kind);
+            return fresh;
+          },
+        });
+      }
+    } else {
+      const connect = options.connect ?? '127.0.0.1:2181';
+      const pid = options.serverPid;
+      targets.push({ kind: 'external', label: connect, connectString: connect, pid: () => pid });
+      if (pid === undefined) notes.push('no --server-pid: server CPU time and RSS not measured');
+    }
+    pool = await WorkerPool.start(options.processes);
+    const runTag = Date.now().toString(36);
+
+    for (let round = 1; round <= options.rounds; round++) {
+      const handoffs = new Map<string, Map<string, unknown>>(targets.map((t) => [t.label, new Map()]));
+      try {
+        for (const workload of workloads) {
+          for (const target of targets) {
+            progress.step(`${workload.id} round ${round}/${options.rounds} on ${target.label}`);
+            const runNotes: string[] = [];
+            const ctx: RunContext = {
+              target,
+              pool,
+              settings,
+              round,
+              runTag,
+              handoff: handoffs.get(target.label) ?? new Map(),
+              note: (text) => {
+                if (!runNotes.includes(text)) runNotes.push(text);
+              },
+            };
+            const t0 = Date.now();
+            const record: RunRecord = { workload: workload.id, round, target: target.label, metrics: {}, notes: runNotes, wallMs: 0 };
+            try {
+              record.metrics = await workload.run(ctx);
+            } catch (error) {
+              record.error = error instanceof Error ? error.message : String(error);
+              progress.log(`paddock bench: ${workload.id} on ${target.label} failed: ${record.error.split('\n')[0]}`);
+              if (!(await serversAlive(servers))) throw new Error(`a server died during ${workload.id}: ${record.error}`);
+            }
+            record.wallMs = Date.now() - t0;
+            runs.push(record);
+            progress.complete();
+          }
+        }
+      } finally {
+        for (const handoff of handoffs.values()) await releaseHandoff(handoff);
+      }
+    }
+  } finally {
+    progress.finish();
+    await pool?.stop();
+    for (const server of servers) await server.stop().catch(() => undefined);
+  }
+
+  const labels = targets.map((t) => t.label);
+  const compare = options.mode === 'compare';
+  const summary = summarize(workloads, runs, labels, compare);
+  const heapNote = runs.flatMap((r) => r.notes).filter((n) => n.includes('heap read with'));
+  for (const note of new Set(heapNote)) notes.push(note);
+  if (compare) {
+    notes.push(
+      'Paddock exposes no live-heap figure after a forced GC (ZooKeeper\'s is read with jcmd GC.run + GC.heap_info); ' +
+        'its heap is V8 used heap from `envi` (MB resolution, garbage included). It should expose e.g. mntr zk_heap_used_bytes and zk_heap_live_bytes (after gc) to compare like with like.',
+    );
+  }
+  io.stdout(
+    `\npaddock bench (${options.mode}${options.quick ? ', quick' : ''}): ${options.processes} processes x ${options.sessions} sessions x ${options.outstanding} outstanding, ` +
+      `client ${options.client === 'c' ? 'npm zookeeper (C)' : 'node-zookeeper-client'}, ${options.rounds} round(s), medians\n\n`,
+  );
+  io.stdout(renderTable(summary, labels, compare));
+  const failures = runs.filter((r) => r.error !== undefined);
+  for (const failure of failures) io.stdout(`failed: ${failure.workload} round ${failure.round} on ${failure.target}: ${failure.error}\n`);
+  for (const note of notes) io.stdout(`note: ${note}\n`);
+
+  const report: BenchReport = {
+    tool: 'paddock bench',
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    mode: options.mode,
+    settings: { ...settings, rounds: options.rounds },
+    targets: targets.map((t) => {
+      const pid = t.pid();
+      return pid === undefined ? { label: t.label, connectString: t.connectString } : { label: t.label, connectString: t.connectString, pid };
+    }),
+    host: { cpus: (await import('node:os')).cpus().length, platform: process.platform, node: process.version },
+    runs,
+    summary,
+    notes,
+  };
+  if (options.json) {
+    writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    io.stdout(`raw results: ${path.resolve(options.json)}\n`);
+  }
+  if (options.chart && compare) {
+    writeFileSync(options.chart, renderSvg(summary, `paddock bench --compare (${startedAt.toISOString().slice(0, 10)})`));
+    io.stdout(`chart: ${path.resolve(options.chart)}\n`);
+  }
+  return failures.length > 0 ? 1 : 0;
+}
+
+async function serversAlive(servers: readonly BenchServer[]): Promise<boolean> {
+  for (const server of servers) {
+    try {
+      await server.fourLetterWord('ruok');
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,405 @@
+/**
+ * Servers the benchmark starts itself (`--compare`): this repository's Paddock and a real Apache
+ * ZooKeeper 3.8, each with a temp dataDir and the same zoo.cfg on a free loopback port, plus the
+ * four-letter-word client and the process bookkeeping that guarantees nothing is left running.
+ *
+ * Orphan protection: every child runs in its own process group (killed as a group), is started
+ * through `setpriv --pdeathsig KILL` on Linux (the kernel kills it if the benchmark dies), and is
+ * SIGKILLed from an `exit` hook and on SIGINT/SIGTERM while the benchmark runs.
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type ServerKind = 'paddock' | 'zookeeper';
+
+export const LOOPBACK = '127.0.0.1';
+const SETPRIV = '/usr/bin/setpriv';
+export const ZK_HOME = process.env.ZOOKEEPER_HOME ?? '/usr/share/zookeeper';
+const ZK_SERVER_SH = path.join(ZK_HOME, 'bin', 'zkServer.sh');
+/** apps/cli/bin/paddock.js, from src/bench or dist/bench. */
+export const PADDOCK_BIN =
+  process.env.PADDOCK_BIN ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'paddock.js');
+
+// ---------------------------------------------------------------------------------------------
+// child processes
+
+const liveChildren = new Set<ChildProcess>();
+let hooksInstalled = false;
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** SIGKILLs every child the benchmark started that still runs (synchronous: usable from 'exit'). */
+export function killAllChildren(): void {
+  for (const child of liveChildren) killGroup(child, 'SIGKILL');
+}
+
+function installExitHook(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', killAllChildren);
+}
+
+/**
+ * While `body` runs, SIGINT/SIGTERM kill every child and end the process (exit code 130/143).
+ * The handlers are removed afterwards, so an embedding process (e.g. a test runner) keeps its own.
+ */
+export async function withSignalCleanup<T>(body: () => Promise<T>): Promise<T> {
+  installExitHook();
+  const handlers: Array<[NodeJS.Signals, () => void]> = (['SIGINT', 'SIGTERM'] as const).map((signal) => [
+    signal,
+    () => {
+      process.stderr.write(`\npaddock bench: ${signal}, stopping the servers and load generators\n`);
+      killAllChildren();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    },
+  ]);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  try {
+    return await body();
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+    killAllChildren();
+  }
+}
+
+export interface SpawnedChild {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly exited: Promise<void>;
+  /** The last output (stdout+stderr) of the child, for error messages. */
+  tail(): string;
+  /** SIGTERM the group, SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  kill(): Promise<void>;
+  readonly running: boolean;
+}
+
+/** Spawns a child in its own process group that dies with this process. */
+export function spawnChild(
+  command: string,
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string; ipc?: boolean; logFile?: string } = {},
+): SpawnedChild {
+  installExitHook();
+  let cmd = command;
+  let argv = [...args];
+  if (process.platform === 'linux' && existsSync(SETPRIV)) {
+    argv = ['--pdeathsig', 'KILL', '--', cmd, ...argv];
+    cmd = SETPRIV;
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  const stdio: StdioOptions = options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
+  const child = spawn(cmd, argv, { env, cwd: options.cwd, detached: true, stdio });
+  liveChildren.add(child);
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (output.length > 64 * 1024) output = output.slice(-32 * 1024);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  let running = true;
+  const exited = new Promise<void>((resolve) => {
+    const done = () => {
+      running = false;
+      liveChildren.delete(child);
+      resolve();
+    };
+    child.once('exit', done);
+    child.once('error', (error) => {
+      output += `[spawn error] ${error.message}\n`;
+      done();
+    });
+  });
+  const handle: SpawnedChild = {
+    child,
+    pid: child.pid ?? -1,
+    exited,
+    tail: () => output.slice(-4000),
+    get running() {
+      return running;
+    },
+    async stop(graceMs = 5_000) {
+      if (!running) return;
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+      killGroup(child, 'SIGKILL');
+    },
+    async kill() {
+      killGroup(child, 'SIGKILL');
+      await exited;
+    },
+  };
+  return handle;
+}
+
+// ---------------------------------------------------------------------------------------------
+// four-letter words, ports
+
+export function fourLetterWord(host: string, port: number, word: string, timeoutMs = 3_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host, port }, () => socket.write(word));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`${word} to ${host}:${port}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}
+
+/** `key value` lines of mntr/envi-like answers (tab, space or '=' separated). */
+export function parseKeyValues(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^([\w.]+)[\t =]+(.*)$/.exec(line.trim());
+    if (match) out.set(match[1]!, match[2]!.trim());
+  }
+  return out;
+}
+
+export function getFreePort(host = LOOPBACK): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ host, port: 0, exclusive: true }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close((err) => (err ? reject(err) : resolve(port)));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls until the server answers `srvr` with something other than "not currently serving"
+ * (ZooKeeper answers ruok before it serves sessions). Resolves with the time it took.
+ */
+export async function waitUntilServing(
+  host: string,
+  port: number,
+  owner: SpawnedChild,
+  timeoutMs: number,
+  intervalMs = 20,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    if (!owner.running) throw new Error(`server exited before serving:\n${owner.tail()}`);
+    try {
+      last = await fourLetterWord(host, port, 'srvr', 1_000);
+      if (last.length > 0 && !/not currently serving/i.test(last)) return;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) throw new Error(`${host}:${port} not serving after ${timeoutMs} ms (last: ${last})\n${owner.tail()}`);
+    await sleep(intervalMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// servers
+
+export interface BenchServer {
+  readonly kind: ServerKind;
+  readonly host: string;
+  readonly port: number;
+  readonly connectString: string;
+  readonly dataDir: string;
+  /** Pid of the server process itself (the JVM for ZooKeeper). */
+  readonly pid: number;
+  fourLetterWord(word: string): Promise<string>;
+  /** Graceful stop; removes the temp directory. */
+  stop(): Promise<void>;
+  /** SIGKILL, keeping the data directory. */
+  kill9(): Promise<void>;
+  /** Starts the server again on the same port and dataDir (after kill9); resolves once it serves. */
+  restart(): Promise<void>;
+}
+
+export interface ServerLaunchOptions {
+  tickTime?: number;
+  startTimeoutMs?: number;
+}
+
+/** The zoo.cfg both servers get: a stock standalone config with every 4lw enabled. */
+export function benchZooCfg(dataDir: string, port: number, tickTime: number): string {
+  const entries: Record<string, string | number> = {
+    tickTime,
+    initLimit: 10,
+    syncLimit: 5,
+    dataDir,
+    clientPort: port,
+    clientPortAddress: LOOPBACK,
+    maxClientCnxns: 0,
+    '4lw.commands.whitelist': '*',
+    'admin.enableServer': 'false',
+    'autopurge.purgeInterval': 0,
+  };
+  return `${Object.entries(entries)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')}\n`;
+}
+
+export function zooKeeperInstalled(): boolean {
+  return existsSync(ZK_SERVER_SH);
+}
+
+function spawnServerProcess(kind: ServerKind, configFile: string, logDir: string): SpawnedChild {
+  if (kind === 'paddock') {
+    return spawnChild(process.execPath, [PADDOCK_BIN, 'server', '--config', configFile], {
+      env: { NODE_OPTIONS: undefined },
+    });
+  }
+  // zkServer.sh start-foreground execs java, and setpriv execs too: the pid is the JVM's
+  return spawnChild(ZK_SERVER_SH, ['start-foreground', configFile], {
+    env: {
+      SERVER_JVMFLAGS: [`-Dzookeeper.log.dir=${logDir}`, '-Dzookeeper.extendedTypesEnabled=true'].join(' '),
+      ZOO_LOG_DIR: logDir,
+      JMXDISABLE: 'true',
+    },
+  });
+}
+
+/** Starts Paddock or Apache ZooKeeper standalone on a free loopback port with a temp dataDir. */
+export async function startServer(kind: ServerKind, options: ServerLaunchOptions = {}): Promise<BenchServer> {
+  if (kind === 'paddock' && !existsSync(PADDOCK_BIN)) throw new Error(`${PADDOCK_BIN} not found: build first (npx tsc -b)`);
+  if (kind === 'zookeeper' && !zooKeeperInstalled()) {
+    throw new Error(`${ZK_SERVER_SH} not found: install Apache ZooKeeper 3.8 (Debian package zookeeper) or set ZOOKEEPER_HOME`);
+  }
+  const tickTime = options.tickTime ?? 2000;
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const baseDir = mkdtempSync(path.join(os.tmpdir(), `paddock-bench-${kind}-`));
+    const dataDir = path.join(baseDir, 'data');
+    const logDir = path.join(baseDir, 'logs');
+    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(logDir, { recursive: true });
+    const configFile = path.join(baseDir, 'zoo.cfg');
+    const port = await getFreePort();
+    writeFileSync(configFile, benchZooCfg(dataDir, port, tickTime));
+    let proc = spawnServerProcess(kind, configFile, logDir);
+    try {
+      await waitUntilServing(LOOPBACK, port, proc, startTimeoutMs);
+    } catch (error) {
+      lastError = error;
+      await proc.kill();
+      rmSync(baseDir, { recursive: true, force: true });
+      continue;
+    }
+    const server: BenchServer = {
+      kind,
+      host: LOOPBACK,
+      port,
+      connectString: `${LOOPBACK}:${port}`,
+      dataDir,
+      get pid() {
+        return proc.pid;
+      },
+      fourLetterWord: (word) => fourLetterWord(LOOPBACK, port, word),
+      async stop() {
+        await proc.stop();
+        rmSync(baseDir, { recursive: true, force: true });
+      },
+      async kill9() {
+        await proc.kill();
+      },
+      async restart() {
+        if (proc.running) await proc.kill();
+        proc = spawnServerProcess(kind, configFile, logDir);
+        await waitUntilServing(LOOPBACK, port, proc, 10 * startTimeoutMs, 10);
+      },
+    };
+    return server;
+  }
+  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}
+
+/**
+ * Live heap of a server in bytes, as far as it can be read from outside:
+ * - ZooKeeper: `jcmd <pid> GC.run` then `GC.heap_info` (used after a full GC = live heap);
+ * - Paddock: `envi` os.memory.total - os.memory.free (V8 used heap, MB resolution, not after a GC:
+ *   Paddock exposes no forced-GC live-heap figure yet).
+ */
+export async function heapBytes(kind: ServerKind, pid: number, host: string, port: number): Promise<{ bytes: number; how: string } | undefined> {
+  if (kind === 'zookeeper') {
+    const viaJcmd = await jcmdLiveHeap(pid);
+    if (viaJcmd !== undefined) return { bytes: viaJcmd, how: 'jcmd GC.run + GC.heap_info (live heap)' };
+  }
+  try {
+    const envi = parseKeyValues(await fourLetterWord(host, port, 'envi'));
+    const total = parseMb(envi.get('os.memory.total'));
+    const free = parseMb(envi.get('os.memory.free'));
+    if (total === undefined || free === undefined) return undefined;
+    return { bytes: (total - free) * 1024 * 1024, how: 'envi os.memory.total - os.memory.free (used heap incl. garbage, MB resolution)' };
+  } catch {
+    return undefined;
+  }
+}
+
+function parseMb(value: string | undefined): number | undefined {
+  const match = value === undefined ? null : /^(\d+)MB$/.exec(value);
+  return match ? Number(match[1]) : undefined;
+}
+
+async function jcmdLiveHeap(pid: number): Promise<number | undefined> {
+  const run = (args: string[]) =>
+    new Promise<string | undefined>((resolve) => {
+      const child = spawn('jcmd', [String(pid), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.once('error', () => resolve(undefined));
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve(code === 0 ? out : undefined);
+      });
+    });
+  if ((await run(['GC.run'])) === undefined) return undefined;
+  const info = await run(['GC.heap_info']);
+  // e.g. " garbage-first heap   total 258048K, used 23456K [0x..."
+  const match = info === undefined ? null : /total\s+\d+K,\s+used\s+(\d+)K/.exec(info);
+  return match ? Number(match[1]) * 1024 : undefined;
+}
+
+/** zk_znode_count from mntr, if the server reports it. */
+export async function znodeCount(host: string, port: number): Promise<number | undefined> {
+  try {
+    const value = parseKeyValues(await fourLetterWord(host, port, 'mntr', 10_000)).get('zk_znode_count');
+    return value === undefined ? undefined : Number(value);
+  } catch {
+    return undefined;
+  }
+}

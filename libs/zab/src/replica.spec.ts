@@ -1,0 +1,471 @@
+/**
+ * Unit specs for the pure ZAB replica. Tests named "paper:" pin a sentence of the Zab papers
+ * (Junqueira, Reed, Serafini, "Zab: High-performance broadcast for primary-backup systems", DSN 2011;
+ * Medeiros, "ZooKeeper's atomic broadcast protocol: Theory and practice", 2012) or a ZooKeeper JIRA.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { betterVote, QuorumConfig } from './quorum.js';
+import { ZabReplica } from './replica.js';
+import { makeZxid, type Entry, type Message, type PersistentState, type QuorumPacket, type Ready } from './types.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+interface TNode {
+  r: ZabReplica;
+  /** what the node has persisted (its "disk") */
+  log: Entry[];
+  accepted: number;
+  current: number;
+  applied: Entry[];
+  readys: Ready[];
+}
+
+/** A tiny in-memory ensemble: manual delivery, instant disks unless a node is `held`. */
+class Cluster {
+  nodes = new Map<number, TNode>();
+  inflight: Message[] = [];
+  /** nodes whose Readys are not processed (a stalled disk) */
+  held = new Set<number>();
+  /** links that drop everything: "from>to" */
+  cut = new Set<string>();
+
+  constructor(
+    readonly members: Array<{ sid: number; observer?: boolean }>,
+    states: Record<number, Partial<PersistentState>> = {},
+    readonly opts: { syncLimit?: number; initLimit?: number; maxBatch?: number } = {},
+  ) {
+    for (const m of members) this.boot(m.sid, states[m.sid] ?? {});
+  }
+
+  boot(sid: number, st: Partial<PersistentState>, inc = 1): void {
+    const node: TNode = {
+      log: [...(st.entries ?? [])],
+      accepted: st.acceptedEpoch ?? 0,
+      current: st.currentEpoch ?? 0,
+      applied: [],
+      readys: [],
+      r: undefined as unknown as ZabReplica,
+    };
+    node.r = new ZabReplica(
+      {
+        id: sid,
+        members: this.members,
+        incarnation: inc,
+        initLimit: this.opts.initLimit ?? 10,
+        syncLimit: this.opts.syncLimit ?? 5,
+        maxBatch: this.opts.maxBatch ?? 1000,
+        snapshot: () => ({ zxid: node.r.commitZxid, data: bytes(`snap@${node.r.commitZxid}`) }),
+      },
+      {
+        acceptedEpoch: node.accepted,
+        currentEpoch: node.current,
+        snapshotZxid: st.snapshotZxid ?? 0,
+        entries: node.log,
+      },
+    );
+    this.nodes.set(sid, node);
+  }
+
+  n(sid: number): TNode {
+    return this.nodes.get(sid)!;
+  }
+
+  /** Processes one node's pending Readys (persist, send, apply, advance). */
+  process(sid: number): void {
+    const node = this.n(sid);
+    while (!this.held.has(sid) && node.r.hasReady()) {
+      const rd = node.r.ready();
+      node.readys.push(rd);
+      if (rd.snapshot) node.log = [];
+      if (rd.truncateAfter !== undefined) node.log = node.log.filter((e) => e.zxid <= rd.truncateAfter!);
+      node.log.push(...rd.entries);
+      if (rd.acceptedEpoch !== undefined) node.accepted = rd.acceptedEpoch;
+      if (rd.currentEpoch !== undefined) node.current = rd.currentEpoch;
+      for (const m of rd.messages) if (!this.cut.has(`${m.from}>${m.to}`)) this.inflight.push(m);
+      node.applied.push(...rd.committed);
+      node.r.advance(rd);
+    }
+  }
+
+  /** Delivers messages and processes Readys until nothing moves. */
+  stabilize(limit = 10000): void {
+    for (let i = 0; i < limit; i++) {
+      for (const sid of this.nodes.keys()) this.process(sid);
+      const m = this.inflight.shift();
+      if (m === undefined) return;
+      const to = this.nodes.get(m.to);
+      if (to !== undefined && !this.cut.has(`${m.from}>${m.to}`)) to.r.step(m);
+    }
+    throw new Error('did not stabilize');
+  }
+
+  tick(times = 1): void {
+    for (let i = 0; i < times; i++) {
+      for (const node of this.nodes.values()) node.r.tick();
+      this.stabilize();
+    }
+  }
+
+  /** Ticks until some member is an active leader. */
+  elect(maxTicks = 50): number {
+    this.stabilize();
+    for (let i = 0; i < maxTicks; i++) {
+      const l = [...this.nodes.values()].find((x) => x.r.isActiveLeader);
+      if (l !== undefined) {
+        this.tick(2);
+        return l.r.id;
+      }
+      this.tick();
+    }
+    throw new Error('no leader');
+  }
+
+  packets(filter: (p: QuorumPacket, m: Message) => boolean, msgs: Message[]): QuorumPacket[] {
+    return msgs.flatMap((m) => (m.type === 'packet' && filter(m.p, m) ? [m.p] : []));
+  }
+}
+
+const three = [{ sid: 1 }, { sid: 2 }, { sid: 3 }];
+const e = (epoch: number, counter: number, tag = ''): Entry => ({ zxid: makeZxid(epoch, counter), data: bytes(`${epoch}.${counter}${tag}`) });
+
+describe('fast leader election', () => {
+  test('vote order: peerEpoch, then zxid, then sid; a weight-0 observer never wins', () => {
+    const q = new QuorumConfig([{ sid: 1 }, { sid: 2 }, { sid: 3, observer: true }]);
+    expect(betterVote({ leader: 1, zxid: 0, peerEpoch: 2 }, { leader: 2, zxid: 99, peerEpoch: 1 }, q)).toBe(true);
+    expect(betterVote({ leader: 1, zxid: 5, peerEpoch: 1 }, { leader: 2, zxid: 4, peerEpoch: 1 }, q)).toBe(true);
+    expect(betterVote({ leader: 2, zxid: 5, peerEpoch: 1 }, { leader: 1, zxid: 5, peerEpoch: 1 }, q)).toBe(true);
+    expect(betterVote({ leader: 3, zxid: 99, peerEpoch: 9 }, { leader: 1, zxid: 0, peerEpoch: 0 }, q)).toBe(false);
+  });
+
+  test('fresh ensemble elects the highest sid; everyone agrees; epoch 1', () => {
+    const c = new Cluster(three);
+    expect(c.elect()).toBe(3);
+    for (const sid of [1, 2]) expect(c.n(sid).r.softState()).toEqual({ role: 'following', leader: 3, epoch: 1, phase: 'active' });
+    expect(c.n(3).current).toBe(1);
+  });
+
+  test('the member with the most recent history wins over a higher sid', () => {
+    const log = [e(1, 1), e(1, 2)];
+    const c = new Cluster(three, { 1: { entries: log, acceptedEpoch: 1, currentEpoch: 1 }, 2: { entries: log.slice(0, 1), acceptedEpoch: 1, currentEpoch: 1 } });
+    expect(c.elect()).toBe(1);
+  });
+
+  test('observers never vote or lead, and follow the elected leader (INFORM)', () => {
+    const c = new Cluster([{ sid: 1 }, { sid: 2 }, { sid: 9, observer: true }]);
+    expect(c.elect()).toBe(2);
+    c.tick(3);
+    expect(c.n(9).r.softState()).toMatchObject({ role: 'observing', leader: 2, phase: 'active' });
+    const z = c.n(2).r.propose(bytes('x'))!;
+    c.stabilize();
+    expect(c.n(9).applied.map((x) => x.zxid)).toContain(z);
+    // the observer got INFORM, never PROPOSAL, and never acked
+    const toObs = c.n(2).readys.flatMap((rd) => rd.messages.filter((m) => m.to === 9));
+    expect(c.packets((p) => p.kind === 'PROPOSAL', toObs)).toHaveLength(0);
+    expect(c.packets((p) => p.kind === 'INFORM', toObs).length).toBeGreaterThan(0);
+  });
+
+  test('a quorum is needed: one member alone never leads', () => {
+    const c = new Cluster(three);
+    c.cut = new Set(['1>2', '1>3', '2>1', '3>1', '2>3', '3>2']);
+    c.tick(30);
+    for (const sid of [1, 2, 3]) expect(c.n(sid).r.isActiveLeader).toBe(false);
+  });
+});
+
+describe('discovery', () => {
+  test('paper: "the prospective leader proposes an epoch e\' greater than any acceptedEpoch of a quorum" (newEpoch = max + 1)', () => {
+    const c = new Cluster(three, { 1: { acceptedEpoch: 7 } });
+    c.elect();
+    const leader = [...c.nodes.values()].find((x) => x.r.isActiveLeader)!;
+    expect(leader.r.softState().epoch).toBeGreaterThanOrEqual(8);
+  });
+
+  test('ZOOKEEPER-1291: the leader persists acceptedEpoch in the Ready whose messages carry LEADERINFO', () => {
+    const c = new Cluster(three);
+    c.elect();
+    const leader = c.n(3);
+    const rd = leader.readys.find((r) => c.packets((p) => p.kind === 'LEADERINFO', r.messages).length > 0)!;
+    expect(rd.acceptedEpoch).toBe(1);
+    // and no earlier Ready sent it
+    const idx = leader.readys.indexOf(rd);
+    expect(leader.readys.slice(0, idx).some((r) => c.packets((p) => p.kind === 'LEADERINFO', r.messages).length > 0)).toBe(false);
+  });
+
+  test('paper: a follower acks a new epoch only after persisting it; an epoch it already accepted gets -1', () => {
+    const c = new Cluster(three);
+    c.elect();
+    const f = c.n(1);
+    const rd = f.readys.find((r) => c.packets((p) => p.kind === 'ACKEPOCH', r.messages).length > 0)!;
+    expect(rd.acceptedEpoch).toBe(1);
+    expect(c.packets((p) => p.kind === 'ACKEPOCH', rd.messages)[0]).toMatchObject({ currentEpoch: 0 });
+    // reconnecting to the same leader (same epoch): ACKEPOCH -1, and no epoch write
+    f.readys = [];
+    const lastConnMsg = c.n(3).readys.flatMap((r) => r.messages).filter((m) => m.type === 'packet' && m.to === 1).pop()!;
+    if (lastConnMsg.type !== 'packet') throw new Error();
+    f.r.step({ ...lastConnMsg, seq: 1_000_000 }); // a gap: the follower reconnects
+    c.stabilize();
+    const again = f.readys.find((r) => c.packets((p) => p.kind === 'ACKEPOCH', r.messages).length > 0)!;
+    expect(again.acceptedEpoch).toBeUndefined();
+    expect(c.packets((p) => p.kind === 'ACKEPOCH', again.messages)[0]).toMatchObject({ currentEpoch: -1 });
+    expect(f.r.softState().phase).toBe('active');
+  });
+
+  test('a leader whose quorum member has a more recent history steps down instead of leading it', () => {
+    // 3 thinks it is best (it never heard of 1's history), 1 has a newer currentEpoch
+    const c = new Cluster(three, { 1: { acceptedEpoch: 2, currentEpoch: 2, entries: [e(2, 1)] }, 3: { acceptedEpoch: 1, currentEpoch: 1, entries: [e(1, 1)] } });
+    c.cut = new Set(['1>3']); // 3 cannot hear 1's votes, only its quorum packets would reach... none
+    c.tick(3);
+    c.cut = new Set();
+    const l = c.elect();
+    expect(l).toBe(1);
+    expect(c.n(3).log.map((x) => x.zxid)).toEqual([makeZxid(2, 1)]);
+  });
+});
+
+describe('synchronization', () => {
+  function syncedFollowerReadys(c: Cluster, sid: number): Ready[] {
+    return c.n(sid).readys;
+  }
+
+  test('ZOOKEEPER-3911/4643/4646/4785: synced txns are fsynced, then currentEpoch written, then NEWLEADER acked', () => {
+    const hist = [e(1, 1), e(1, 2), e(1, 3)];
+    const c = new Cluster(three, { 3: { entries: hist, acceptedEpoch: 1, currentEpoch: 1 } });
+    c.elect();
+    const rs = syncedFollowerReadys(c, 1);
+    const persistIdx = rs.findIndex((r) => r.entries.length > 0);
+    const ackIdx = rs.findIndex((r) => c.packets((p) => p.kind === 'ACK' && p.newLeader, r.messages).length > 0);
+    expect(persistIdx).toBeGreaterThanOrEqual(0);
+    expect(rs[persistIdx]!.mustSync).toBe(true);
+    expect(rs[persistIdx]!.entries.map((x) => x.zxid)).toEqual(hist.map((x) => x.zxid));
+    // the entries Ready neither writes currentEpoch nor acks
+    expect(rs[persistIdx]!.currentEpoch).toBeUndefined();
+    expect(ackIdx).toBeGreaterThan(persistIdx);
+    // the ack's Ready writes currentEpoch (epoch files are written before messages are sent)
+    expect(rs[ackIdx]!.currentEpoch).toBe(2);
+    expect(rs[ackIdx]!.entries).toHaveLength(0);
+    // and nothing was applied before UPTODATE
+    const applyIdx = rs.findIndex((r) => r.committed.length > 0);
+    expect(applyIdx).toBeGreaterThan(ackIdx);
+  });
+
+  test('ZOOKEEPER-4685: a proposal that arrives while the NEWLEADER ack waits for the disk is acked after it', () => {
+    const c = new Cluster(three, { 3: { entries: [e(1, 1)], acceptedEpoch: 1, currentEpoch: 1 } });
+    c.elect();
+    // follower 1 restarts empty and resyncs while the leader keeps proposing; its disk is stalled
+    c.boot(1, {}, 2);
+    c.held.add(1);
+    c.tick(2);
+    const leader = c.n(3).r;
+    leader.propose(bytes('during-sync'));
+    c.stabilize();
+    c.held.delete(1);
+    c.stabilize();
+    c.tick(3);
+    const acks = c.n(1).readys.flatMap((r) => c.packets((p) => p.kind === 'ACK', r.messages)) as Array<Extract<QuorumPacket, { kind: 'ACK' }>>;
+    const nl = acks.findIndex((a) => a.newLeader);
+    expect(nl).toBeGreaterThanOrEqual(0);
+    expect(acks.slice(0, nl).every((a) => a.newLeader)).toBe(true);
+    expect(c.n(1).r.softState().phase).toBe('active');
+  });
+
+  test('DIFF: a follower that is a prefix gets only the missing txns', () => {
+    const hist = [e(1, 1), e(1, 2), e(1, 3)];
+    const c = new Cluster(three, {
+      3: { entries: hist, acceptedEpoch: 1, currentEpoch: 1 },
+      1: { entries: hist.slice(0, 1), acceptedEpoch: 1, currentEpoch: 1 },
+    });
+    c.elect();
+    const sync = c.n(3).readys.flatMap((r) => c.packets((p, m) => m.to === 1 && (p.kind === 'DIFF' || p.kind === 'TRUNC' || p.kind === 'SNAP'), r.messages));
+    expect(sync[0]).toMatchObject({ kind: 'DIFF', zxid: makeZxid(1, 1) });
+    expect(c.n(1).log.map((x) => x.zxid)).toEqual(hist.map((x) => x.zxid));
+  });
+
+  test('ZOOKEEPER-1154: TRUNC removes only the uncommitted suffix the leader lacks', () => {
+    // 1 logged (1,3) and (1,4) that never reached a quorum; 3 leads with (1,2) then its own epoch-2 txn
+    const c = new Cluster(three, {
+      1: { entries: [e(1, 1), e(1, 2), e(1, 3, 'x'), e(1, 4, 'x')], acceptedEpoch: 2, currentEpoch: 1 },
+      2: { entries: [e(1, 1), e(1, 2), e(2, 1)], acceptedEpoch: 2, currentEpoch: 2 },
+      3: { entries: [e(1, 1), e(1, 2), e(2, 1)], acceptedEpoch: 2, currentEpoch: 2 },
+    });
+    expect(c.elect()).toBe(3);
+    const sync = c.n(3).readys.flatMap((r) => c.packets((p, m) => m.to === 1 && p.kind === 'TRUNC', r.messages));
+    expect(sync[0]).toMatchObject({ kind: 'TRUNC', zxid: makeZxid(1, 2) });
+    expect(c.n(1).log.map((x) => x.zxid)).toEqual([makeZxid(1, 1), makeZxid(1, 2), makeZxid(2, 1)]);
+  });
+
+  test('a sync packet outside synchronization is refused: no truncation, the learner re-elects', () => {
+    const c = new Cluster(three);
+    c.elect();
+    const f = c.n(1);
+    const z = c.n(3).r.propose(bytes('a'))!;
+    c.stabilize();
+    c.tick(1);
+    expect(f.r.commitZxid).toBe(z);
+    const last = c.n(3).readys.flatMap((r) => r.messages).filter((m) => m.type === 'packet' && m.to === 1).pop()!;
+    if (last.type !== 'packet') throw new Error();
+    f.readys = [];
+    f.r.step({ ...last, seq: last.seq + 1, p: { kind: 'TRUNC', zxid: 0, entries: [] } });
+    c.process(1);
+    expect(f.readys.some((r) => r.truncateAfter !== undefined)).toBe(false);
+    expect(f.r.role).toBe('looking');
+    expect(f.r.commitZxid).toBe(z);
+  });
+
+  test('SNAP when the learner is behind the leader\'s compacted log', () => {
+    const c = new Cluster(three);
+    c.elect();
+    const leader = c.n(3).r;
+    c.cut = new Set(['3>1', '1>3', '2>1', '1>2']);
+    for (let i = 0; i < 5; i++) leader.propose(bytes(`v${i}`));
+    c.stabilize();
+    c.tick(1);
+    leader.compact(leader.commitZxid);
+    c.cut = new Set();
+    c.tick(12); // 1 gives up, re-elects into 3's epoch and gets a SNAP
+    const snap = c.n(3).readys.flatMap((r) => c.packets((p, m) => m.to === 1 && p.kind === 'SNAP', r.messages));
+    expect(snap.length).toBeGreaterThan(0);
+    const snapReady = c.n(1).readys.find((r) => r.snapshot !== undefined)!;
+    expect(snapReady.snapshot!.zxid).toBe(leader.commitZxid);
+    expect(c.n(1).r.commitZxid).toBe(leader.commitZxid);
+  });
+});
+
+describe('broadcast', () => {
+  test('paper: a follower acks a proposal only after it is logged (ack in the Ready that persists it)', () => {
+    const c = new Cluster(three);
+    c.elect();
+    c.n(1).readys = [];
+    c.n(3).r.propose(bytes('a'));
+    c.stabilize();
+    const rs = c.n(1).readys;
+    const ackIdx = rs.findIndex((r) => c.packets((p) => p.kind === 'ACK' && !p.newLeader, r.messages).length > 0);
+    const persisted = rs.findIndex((r) => r.entries.length > 0);
+    expect(persisted).toBeGreaterThanOrEqual(0);
+    expect(ackIdx).toBeGreaterThanOrEqual(persisted);
+    expect(rs[persisted]!.mustSync).toBe(true);
+  });
+
+  test('paper: commit needs a quorum, and the leader\'s own vote counts only once its log is durable', () => {
+    const c = new Cluster(three);
+    c.elect();
+    const leader = c.n(3);
+    c.cut = new Set(['1>3', '2>3']); // no follower acks reach the leader
+    const z = leader.r.propose(bytes('a'))!;
+    c.stabilize();
+    expect(leader.r.commitZxid).toBeLessThan(z);
+    // with one follower ack but the leader's disk stalled: still no commit
+    c.cut = new Set(['2>3']);
+    c.held.add(3);
+    const z2 = leader.r.propose(bytes('b'))!;
+    leader.r.tick(); // nothing processed: the Ready is held
+    c.stabilize();
+    expect(leader.r.commitZxid).toBeLessThan(z2);
+    c.held.delete(3);
+    c.stabilize();
+    c.tick(1);
+    expect(leader.r.commitZxid).toBe(z2);
+  });
+
+  test('paper: txns are delivered in zxid order, on every member, identically', () => {
+    const c = new Cluster(three);
+    c.elect();
+    for (let i = 0; i < 20; i++) {
+      c.n(3).r.propose(bytes(`t${i}`));
+      if (i % 3 === 0) c.stabilize();
+    }
+    c.stabilize();
+    c.tick(2);
+    const seqs = [1, 2, 3].map((sid) => c.n(sid).applied.map((x) => x.zxid));
+    expect(seqs[0]).toHaveLength(20);
+    expect(seqs[1]).toEqual(seqs[0]);
+    expect(seqs[2]).toEqual(seqs[0]);
+    expect([...seqs[0]!].sort((a, b) => a - b)).toEqual(seqs[0]);
+  });
+
+  test('batching: many txns proposed in one round travel in one PROPOSAL and one ACK', () => {
+    const c = new Cluster(three);
+    c.elect();
+    c.n(1).readys = [];
+    c.n(3).readys = [];
+    for (let i = 0; i < 100; i++) c.n(3).r.propose(bytes(`t${i}`));
+    c.stabilize();
+    const props = c.n(3).readys.flatMap((r) => c.packets((p, m) => m.to === 1 && p.kind === 'PROPOSAL', r.messages));
+    expect(props).toHaveLength(1);
+    const acks = c.n(1).readys.flatMap((r) => c.packets((p) => p.kind === 'ACK', r.messages));
+    expect(acks).toHaveLength(1);
+    expect(c.n(3).readys.filter((r) => r.mustSync)).toHaveLength(1);
+  });
+
+  test('followers forward writes to the leader (REQUEST -> Ready.requests)', () => {
+    const c = new Cluster(three);
+    c.elect();
+    expect(c.n(1).r.forward(bytes('please'))).toBe(true);
+    c.stabilize();
+    const reqs = c.n(3).readys.flatMap((r) => r.requests);
+    expect(reqs).toEqual([{ from: 1, data: bytes('please') }]);
+    expect(c.n(3).r.forward(bytes('x'))).toBe(false); // the leader proposes, it does not forward
+  });
+
+  test('propose() is refused until the leader is active', () => {
+    const c = new Cluster(three);
+    for (const node of c.nodes.values()) expect(node.r.propose(bytes('x'))).toBeNull();
+  });
+});
+
+describe('liveness', () => {
+  test('followers give up on a silent leader after syncLimit ticks', () => {
+    const c = new Cluster(three, {}, { syncLimit: 4 });
+    c.elect();
+    c.cut = new Set(['3>1', '3>2']);
+    c.tick(4);
+    expect(c.n(1).r.leader).toBe(3);
+    c.tick(2);
+    // it gave up on 3 (and 1 and 2 have since elected 2 between them)
+    expect(c.n(1).r.leader).not.toBe(3);
+  });
+
+  test('the leader steps down without a synced quorum', () => {
+    const c = new Cluster(three, {}, { syncLimit: 4 });
+    c.elect();
+    c.cut = new Set(['1>3', '2>3']);
+    c.tick(7);
+    expect(c.n(3).r.role).not.toBe('leading');
+    // and the other two elect a new leader in a higher epoch
+    c.cut = new Set(['1>3', '2>3', '3>1', '3>2']);
+    c.tick(20);
+    const l = [1, 2].find((s) => c.n(s).r.isActiveLeader)!;
+    expect(l).toBeDefined();
+    expect(c.n(l).r.softState().epoch).toBe(2);
+  });
+
+  test('a duplicated packet is ignored; a lost one resets the connection and the learner re-registers', () => {
+    const c = new Cluster(three);
+    c.elect();
+    const f = c.n(1);
+    const lastToF = c.n(3).readys.flatMap((r) => r.messages).filter((m) => m.type === 'packet' && m.to === 1).pop()!;
+    f.readys = [];
+    f.r.step(lastToF); // duplicate
+    c.stabilize();
+    expect(f.readys.flatMap((r) => c.packets((p) => p.kind === 'FOLLOWERINFO', r.messages))).toHaveLength(0);
+    if (lastToF.type !== 'packet') throw new Error();
+    f.r.step({ ...lastToF, seq: lastToF.seq + 5 }); // gap
+    c.stabilize();
+    expect(f.readys.flatMap((r) => c.packets((p) => p.kind === 'FOLLOWERINFO', r.messages))).toHaveLength(1);
+    c.tick(2);
+    expect(f.r.softState()).toMatchObject({ role: 'following', leader: 3, phase: 'active' });
+  });
+
+  test('a restarted member rejoins the established leader without disturbing it', () => {
+    const c = new Cluster(three);
+    c.elect();
+    const z = c.n(3).r.propose(bytes('a'))!;
+    c.stabilize();
+    c.tick(1);
+    const f = c.n(1);
+    c.boot(1, { entries: f.log, acceptedEpoch: f.accepted, currentEpoch: f.current }, 2);
+    c.tick(5);
+    expect(c.n(1).r.softState()).toMatchObject({ role: 'following', leader: 3, epoch: 1, phase: 'active' });
+    expect(c.n(1).applied.map((x) => x.zxid)).toContain(z);
+    expect(c.n(3).r.softState().epoch).toBe(1);
+  });
+});
