@@ -53,6 +53,12 @@ describe('watch events are filtered by READ ACL', () => {
 
     const read = await mallory.request({ type: OpCode.getData, request: { path: '/vault/key', watch: false } });
     expect(read?.err).toBe(ErrorCode.NO_AUTH);
+
+    // the delete is filtered by the ACL the node had, although the node is gone at delivery
+    await alice.request({ type: OpCode.delete, request: { path: '/vault/key', version: -1 } });
+    await alice.waitForEvent((e) => e.type === EventType.NodeDeleted && e.path === '/vault/key');
+    await mallory.ping();
+    expect(mallory.events().map((e) => e.event)).toEqual([]);
   });
 
   it('still delivers events of readable nodes to the same watches', async () => {

@@ -148,7 +148,8 @@ describe('DataTree.apply: delete / setData / setACL / check', () => {
     const t = new DataTree();
     applyAll(t, 1, [createTxn('/a', 1), createTxn('/a/b', 1)]);
     const r = t.apply(hdr(3, 2), { type: 2, path: '/a/b' });
-    expect(r).toEqual({ err: 0, path: '/a/b', triggers: [{ type: 2, path: '/a/b' }, { type: 4, path: '/a' }] });
+    // NodeDeleted carries the deleted node's ACL so delivery can still be filtered by READ permission
+    expect(r).toEqual({ err: 0, path: '/a/b', triggers: [{ type: 2, path: '/a/b', acl: OPEN }, { type: 4, path: '/a' }] });
     const a = stat(t, '/a');
     expect(internalCversion(t, '/a')).toBe(1);
     expect(a.cversion).toBe(2); // reported: 1 create + 1 delete = 2 * 1 - 0
@@ -227,9 +228,9 @@ describe('DataTree.apply: sessions', () => {
     const r = t.apply(hdr(5, -11, 7n), { type: -11, paths: ['/p/e1', '/p/missing'] });
     expect(r.err).toBe(0);
     expect(r.triggers).toEqual([
-      { type: 2, path: '/p/e1' },
+      { type: 2, path: '/p/e1', acl: OPEN },
       { type: 4, path: '/p' },
-      { type: 2, path: '/p/e2' },
+      { type: 2, path: '/p/e2', acl: OPEN },
       { type: 4, path: '/p' },
     ]);
     expect(t.getEphemerals(7n)).toEqual([]);

@@ -28,6 +28,8 @@ export interface WatchTrigger {
   /** EventType 1..4 */
   type: number;
   path: string;
+  /** NodeDeleted only: the ACL the node had, so delivery can still be filtered by READ permission */
+  acl?: ACL[];
 }
 
 export interface ApplyResult {
@@ -873,6 +875,7 @@ export class DataTree {
 
     const node = this.nodes.get(path);
     if (node === undefined) return ErrorCode.NO_NODE;
+    const deletedAcl = this.aclOf(node);
     this.nodes.delete(path);
     const s = node.slot;
     this.acls.removeUsage(this.cols.acl[s]!);
@@ -893,7 +896,7 @@ export class DataTree {
     const lastPrefix = this.maxPrefixWithQuota(path);
     if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, -len, -1);
 
-    triggers.push({ type: EventType.NodeDeleted, path });
+    triggers.push({ type: EventType.NodeDeleted, path, acl: deletedAcl });
     triggers.push({ type: EventType.NodeChildrenChanged, path: parentName === '' ? '/' : parentName });
     return 0;
   }

@@ -437,8 +437,8 @@ export class ZkServer implements ConnectionHost {
     for (const t of triggers) {
       const woken = this.watches.trigger(t);
       if (woken.size === 0) continue;
-      const node = this.tree.getNode(t.path);
-      const acl: ACL[] | null = node ? this.tree.aclOf(node) : null;
+      const node = t.acl ? undefined : this.tree.getNode(t.path);
+      const acl: ACL[] | null = t.acl ?? (node ? this.tree.aclOf(node) : null);
       for (const conn of woken) {
         if (conn.isClosed) continue;
         // READ-ACL filtering on delivery: a watcher never learns of a change it may not read

@@ -1,10 +1,5 @@
+import type { WatchTrigger } from '@paddock/data-tree';
 import { EventType, WatcherType } from '@paddock/protocol';
-
-/** What a txn's apply reports; the manager maps it to the watchers it wakes. */
-export interface WatchTrigger {
-  type: number;
-  path: string;
-}
 
 export type WatchKind = 'data' | 'child' | 'persistent' | 'recursive';
 
@@ -261,3 +256,5 @@ export function parentOf(path: string): string | null {
   if (i < 0) return null;
   return i === 0 ? '/' : path.slice(0, i);
 }
+
+export type { WatchTrigger };
