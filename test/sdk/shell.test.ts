@@ -425,7 +425,8 @@ describe('interactive terminal: prompt, history and tab completion (pseudo-termi
     const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(PADDOCK_BIN)} shell -server ${server.connectString}`;
     shell = spawnManaged({ name: 'shell-pty', command: scriptBin, args: ['-qfec', cmd, '/dev/null'], cwd: REPO_ROOT, env: NODE_ENV, stdin: 'pipe' });
     const p = shell;
-    const plain = (since: number) => p.outputSince(since).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
+    const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
+    const plain = (since: number) => p.outputSince(since).replace(ansi, '').replace(/\r/g, '');
     /** Types `text`; waits until the output since `since` (default: since typing) matches `until`. */
     const type = async (text: string, until: RegExp, since = p.outputOffset): Promise<string> => {
       p.write(text);
@@ -490,9 +491,8 @@ describe.each(TARGETS)('null data (%s)', (kind, start) => {
     await server?.stop();
   });
 
-  // Known gap: ZooKeeperClient.getData returns an empty buffer for a node without data (null on the wire), so
-  // the shell prints "" where zkCli prints "null". Flip to test() once the client exposes null data.
-  test.failing(`get of a node created without data prints "null" like zkCli (${kind})`, async () => {
+  // ZooKeeperClient.getData keeps null data (a node created without data) as null, so the shell prints "null" as zkCli does
+  test(`get of a node created without data prints "null" like zkCli (${kind})`, async () => {
     const path = `/shnull-${kind}-${process.pid}`;
     const [zk, pd] = await Promise.all([
       run('zkcli', ['-server', server.connectString], `create ${path}-z\nget ${path}-z\n`),

@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { ZabSim } from './zab-sim.js';
 
 const single = process.env.SIM_SEED;
-const count = Number(process.env.SIM_SEEDS ?? 300);
+const count = Number(process.env.SIM_SEEDS ?? 1000);
 const base = Number(process.env.SIM_SEED_BASE ?? 1);
 const CHUNK = 25;
 

@@ -798,7 +798,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   }
 
   /** Data (an empty buffer for a node without data) and Stat. */
-  async getData(path: string, options: WatchOption = {}): Promise<{ data: Buffer; stat: Stat }> {
+  async getData(path: string, options: WatchOption = {}): Promise<{ data: Buffer | null; stat: Stat }> {
     validatePath(path);
     const watcher = this.watcherOf(options.watch);
     const body = (await this.call(
@@ -806,7 +806,8 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
       path,
       watcher ? { kind: 'getData', path, watcher } : undefined,
     )) as { data: Buffer | null; stat: Stat };
-    return { data: body.data ?? Buffer.alloc(0), stat: body.stat };
+    // null data (a node created without data) stays null, as in the Java client: zkCli prints it as "null"
+    return { data: body.data, stat: body.stat };
   }
 
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
@@ -924,7 +925,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
       case 5:
         return { type: 'setData', stat: r.stat };
       case 4:
-        return { type: 'getData', data: r.data ?? Buffer.alloc(0), stat: r.stat };
+        return { type: 'getData', data: r.data, stat: r.stat };
       case 8:
         return { type: 'getChildren', children: r.children };
       case -1: {

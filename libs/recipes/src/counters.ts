@@ -125,7 +125,7 @@ export class SharedCount extends EventEmitter<SharedCountEvents> {
     };
     try {
       const { data, stat } = await this.framework.run((c) => c.getData(this.path, { watch: watcher }));
-      this.update({ value: decodeInt32(data), version: stat.version });
+      this.update({ value: decodeInt32(data ?? Buffer.alloc(0)), version: stat.version });
     } catch (error) {
       if (!(error instanceof NoNodeError)) throw error;
       await createIfMissing(this.framework, this.path, encodeInt32(this.seedValue));
@@ -165,7 +165,7 @@ export class DistributedAtomicLong {
   async get(): Promise<bigint> {
     try {
       const { data } = await this.framework.run((c) => c.getData(this.path));
-      return decodeInt64(data);
+      return decodeInt64(data ?? Buffer.alloc(0));
     } catch (error) {
       if (error instanceof NoNodeError) return 0n;
       throw error;
@@ -219,7 +219,7 @@ export class DistributedAtomicLong {
   private async read(): Promise<{ value: bigint; version: number }> {
     try {
       const { data, stat } = await this.framework.run((c) => c.getData(this.path));
-      return { value: decodeInt64(data), version: stat.version };
+      return { value: decodeInt64(data ?? Buffer.alloc(0)), version: stat.version };
     } catch (error) {
       if (error instanceof NoNodeError) return { value: 0n, version: -1 };
       throw error;

@@ -202,7 +202,7 @@ export async function participantsOf(framework: Framework, path: string): Promis
   for (const name of sorted) {
     try {
       const { data } = await framework.run((c) => c.getData(joinPath(path, name)));
-      result.push({ id: data.toString('utf8'), isLeader: result.length === 0 });
+      result.push({ id: data?.toString('utf8') ?? '', isLeader: result.length === 0 });
     } catch (error) {
       if (!(error instanceof NoNodeError)) throw error;
     }

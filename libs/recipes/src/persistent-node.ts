@@ -120,7 +120,7 @@ export class PersistentEphemeralNode extends EventEmitter<PersistentNodeEvents> 
     }
     const stat = current.stat;
     if (stat.ephemeralOwner === c.sessionId) {
-      if (!current.data.equals(this.data)) await c.setData(this.path, this.data);
+      if (!(current.data ?? Buffer.alloc(0)).equals(this.data)) await c.setData(this.path, this.data);
       return true;
     }
     // left by another (probably our earlier, expiring) session: replace it

@@ -99,7 +99,7 @@ export class DistributedQueue<T = unknown> {
     for (const name of await this.nodes()) {
       try {
         const { data } = await this.framework.run((c) => c.getData(joinPath(this.path, name)));
-        return this.serializer.deserialize(data);
+        return this.serializer.deserialize(data ?? Buffer.alloc(0));
       } catch (error) {
         if (!(error instanceof NoNodeError)) throw error;
       }
@@ -138,7 +138,7 @@ export class DistributedQueue<T = unknown> {
       let version: number;
       try {
         const r = await this.framework.run((c) => c.getData(path));
-        data = r.data;
+        data = r.data ?? Buffer.alloc(0);
         version = r.stat.version;
       } catch (error) {
         if (error instanceof NoNodeError) continue;

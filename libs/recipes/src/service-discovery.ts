@@ -141,7 +141,7 @@ export class ServiceDiscovery<T = unknown> {
   async queryForInstance(name: string, id: string): Promise<ServiceInstance<T> | undefined> {
     try {
       const { data } = await this.framework.run((c) => c.getData(this.pathFor(name, id)));
-      return deserializeInstance<T>(data);
+      return deserializeInstance<T>(data ?? Buffer.alloc(0));
     } catch (error) {
       if (error instanceof NoNodeError) return undefined;
       throw error;

@@ -231,7 +231,7 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
   private async loadInto(path: string, depth: number, into: Map<string, ChildData>): Promise<void> {
     let node: { data: Buffer; stat: Stat };
     try {
-      node = await this.framework.run((c) => c.getData(path, this.watchOpt()));
+      node = withData(await this.framework.run((c) => c.getData(path, this.watchOpt())));
     } catch (error) {
       if (error instanceof NoNodeError) return;
       throw error;
@@ -285,7 +285,7 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
   private async refreshNode(path: string, withChildren: boolean): Promise<void> {
     let node: { data: Buffer; stat: Stat };
     try {
-      node = await this.framework.run((c) => c.getData(path, this.watchOpt()));
+      node = withData(await this.framework.run((c) => c.getData(path, this.watchOpt())));
     } catch (error) {
       if (!(error instanceof NoNodeError)) throw error;
       this.removeSubtree(path);
@@ -355,4 +355,9 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
         return;
     }
   }
+}
+
+/** Caches hold a buffer for every node: a node created without data reads as empty. */
+function withData(r: { data: Buffer | null; stat: Stat }): { data: Buffer; stat: Stat } {
+  return { data: r.data ?? Buffer.alloc(0), stat: r.stat };
 }
