@@ -8,7 +8,8 @@ export type CliCommand =
   | { readonly kind: 'version' }
   | { readonly kind: 'server'; readonly config: string }
   | { readonly kind: 'server'; readonly flags: ServerFlags }
-  | { readonly kind: 'shell'; readonly args: readonly string[] };
+  | { readonly kind: 'shell'; readonly args: readonly string[] }
+  | { readonly kind: 'bench'; readonly args: readonly string[] };
 
 /** Bad command line: print the message and the usage hint, exit 2. */
 export class UsageError extends Error {
@@ -27,6 +28,7 @@ export const MAIN_HELP = `Usage: paddock <command> [options]
 Commands:
   server     Run a ZooKeeper 3.8-compatible server (a standalone server or one ensemble member)
   shell      ZooKeeper shell, zkCli.sh-compatible: paddock shell [-server host:port] [-timeout ms] [cmd args]
+  bench      Benchmark a server, or Paddock against Apache ZooKeeper 3.8 (paddock bench --help)
   version    Print the Paddock version
   help       Print this help ('paddock help server' for the server options)
 `;
@@ -106,6 +108,9 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     case 'shell':
       // zkCli.sh's own options and commands (parsed by the shell)
       return { kind: 'shell', args: rest };
+    case 'bench':
+      // parsed by the benchmark itself (paddock bench --help)
+      return { kind: 'bench', args: rest };
     default:
       throw new UsageError(command.startsWith('-') ? `unknown option: ${command}` : `unknown command: ${command}`);
   }

@@ -101,6 +101,10 @@ export async function main(argv: string[], deps: Partial<CliDeps> = {}): Promise
       d.exit(code);
       return code;
     }
+    case 'bench': {
+      const { runBench } = await import('./bench/index.js');
+      return runBench([...command.args]);
+    }
   }
 }
 
