@@ -9,6 +9,7 @@ import net from 'node:net';
 import { ErrorCode, JuteWriter, OpCode, encodeConnectRequest } from '@paddock/protocol';
 import { startPaddock, type ServerHandle } from '../support/paddock.js';
 import { RawClient } from '../support/raw-client.js';
+import { Prng } from '@paddock/testkit';
 
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 
@@ -59,16 +60,10 @@ function requestFrame(xid: number, type: number, body: Buffer = Buffer.alloc(0))
   return frame(Buffer.concat([h, body]));
 }
 
-/** mulberry32: a tiny seeded PRNG so a failing fuzz run can be replayed from its seed. */
+/** Seeded PRNG from the testkit: a failing run replays from its seed. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.float();
 }
 
 describe('bad clients', () => {

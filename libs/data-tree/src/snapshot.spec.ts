@@ -7,17 +7,12 @@ import { PendingChanges, prepWrite, type WriteRequest } from './prep.js';
 import { deserializeSnapshot, serializeSnapshot, serializeSnapshotToBuffer } from './snapshot.js';
 import type { Txn, TxnHeader } from './txn.js';
 import { encodeTxn, readTxn } from './txn.js';
+import { Prng } from '@paddock/testkit';
 
-/** Deterministic PRNG (mulberry32). */
+/** Seeded PRNG from the testkit: a failing run replays from its seed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.float();
 }
 
 const ACLS: ACL[][] = [

@@ -10,19 +10,15 @@ import { JuteWriter } from './jute-writer.js';
 import { readConnectRequest, readConnectResponse, readReplyHeader, readRequestHeader, writeConnectRequest } from './records.js';
 import { decodeRequest, decodeResponse, encodeRequest, MultiKindError, UnknownOpCodeError, writeResponseBody, type ClientRequest, type OpResponse } from './requests.js';
 import { FrameDecoder, FrameLengthError } from './framing.js';
+import { Prng } from '@paddock/testkit';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 0x7fffffff);
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 20000);
 
+/** Seeded PRNG from the testkit: a failing run replays from its seed. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.float();
 }
 
 const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
