@@ -34,6 +34,8 @@ export default {
     { ...common, displayName: 'interop', testMatch: ['<rootDir>/test/interop/**/*.test.ts'] },
     // the TypeScript client SDK, recipes and shell against Paddock and a real Apache ZooKeeper
     { ...common, displayName: 'sdk', testMatch: ['<rootDir>/test/sdk/**/*.test.ts'] },
+    // the governance platform's domain library (registry, config center, switches) against Paddock and Apache ZooKeeper
+    { ...common, displayName: 'platform', testMatch: ['<rootDir>/test/platform/**/*.test.ts'] },
     // seeded single-threaded simulation of ZAB ensembles with faults (pure core + data tree)
     { ...common, displayName: 'sim', testMatch: ['<rootDir>/test/sim/**/*.test.ts'] },
   ],
