@@ -46,10 +46,12 @@ export interface ChangeRecord {
   data: Buffer | null;
 }
 
-class KeeperError extends Error {
-  constructor(readonly code: number) {
-    super(`keeper error ${code}`);
-  }
+/**
+ * A prep failure carrying its ZooKeeper code. Thrown as control flow on every failed write, so it is
+ * deliberately not an Error: capturing a stack trace per rejected request is measurable CPU.
+ */
+class KeeperError {
+  constructor(readonly code: number) {}
 }
 
 function fail(code: number): never {
