@@ -17,6 +17,8 @@ import type {
 import { nodeEnvironment, paddockFullVersion } from './four-letter/index.js';
 import type { TxnLog } from './persistence/index.js';
 import type { ZkServer } from './zk-server.js';
+import type { QuorumPeer } from './quorum/quorum-peer.js';
+import type { ServerMode } from './four-letter/views.js';
 
 const PADDOCK_VERSION = '0.1.0';
 
@@ -29,17 +31,23 @@ export class ServerFourLetterView implements FourLetterView {
     private readonly config: ServerConfig,
     private readonly log: TxnLog,
     private readonly startedAt: number,
+    /** set on a quorum member */
+    private readonly peer: QuorumPeer | null = null,
   ) {}
 
   isServing(): boolean {
     return this.server.serving;
   }
 
+  private mode(): ServerMode {
+    return this.peer === null ? 'standalone' : (this.peer.mode ?? 'follower');
+  }
+
   stats(): ServerStatsView {
     const s = this.server;
     return {
       version: this.version,
-      mode: 'standalone',
+      mode: this.mode(),
       minLatency: s.latencyCount === 0 ? 0 : s.minLatency,
       avgLatency: s.latencyCount === 0 ? 0 : s.totalLatency / s.latencyCount,
       maxLatency: s.maxLatency,
@@ -119,6 +127,20 @@ export class ServerFourLetterView implements FourLetterView {
       maxSessionTimeout: c.maxSessionTimeout,
       clientPortListenBacklog: c.clientPortListenBacklog,
       serverId: c.serverId ?? 0,
+      ...(this.peer !== null
+        ? {
+            quorum: {
+              initLimit: c.initLimit,
+              syncLimit: c.syncLimit,
+              electionAlg: c.electionAlg,
+              electionPorts: c.servers.filter((s) => s.id === c.serverId).map((s) => s.electionPort),
+              quorumPorts: c.servers.filter((s) => s.id === c.serverId).map((s) => s.quorumPort),
+              peerType: c.peerType,
+              members: c.servers,
+              configVersion: c.configVersion,
+            },
+          }
+        : {}),
     };
   }
 
@@ -136,7 +158,30 @@ export class ServerFourLetterView implements FourLetterView {
   monitor(): MonitorView {
     const s = this.server;
     const fsync = this.log.fsyncStats();
+    const p = this.peer;
+    let quorum: { -readonly [K in 'peerState' | 'quorumSize' | 'leader']?: MonitorView[K] } = {};
+    if (p !== null) {
+      const st = p.status();
+      const phase = st.phase === 'active' ? 'broadcast' : st.phase === 'sync' ? 'synchronization' : 'discovery';
+      quorum = {
+        peerState: `${st.role} - ${phase}`,
+        quorumSize: this.config.servers.filter((x) => x.type === 'participant').length,
+      };
+      if (p.mode === 'leader') {
+        const observers = new Set(this.config.servers.filter((x) => x.type === 'observer').map((x) => x.id));
+        quorum.leader = {
+          learners: st.learners.length,
+          syncedFollowers: st.syncedFollowers.filter((sid) => sid !== st.id).length,
+          syncedNonVotingFollowers: 0,
+          syncedObservers: st.learners.filter((sid) => observers.has(sid)).length,
+          pendingSyncs: 0,
+          leaderUptime: Date.now() - p.modeSince,
+          proposalSizes: { last: -1, min: -1, max: -1 },
+        };
+      }
+    }
     return {
+      ...quorum,
       uptime: Date.now() - this.startedAt,
       watchCount: s.watches.watchCount,
       ephemeralsCount: s.tree.ephemeralCount,

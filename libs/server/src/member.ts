@@ -5,8 +5,12 @@ import { JuteReader, OpCode } from '@paddock/protocol';
 import type { ServerConfig } from './config/index.js';
 import { ClientListener } from './net/client-listener.js';
 import type { ClientConnection } from './net/client-connection.js';
-import { purge, recover } from './persistence/index.js';
+import { ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE, purge, readEpochFile, recover, payloadZxid, versionDir, writeEpochFile, writeFileAtomic } from './persistence/index.js';
 import type { SnapshotStore, TxnLog } from './persistence/index.js';
+import { QuorumPeer } from './quorum/quorum-peer.js';
+import { epochOf, type Entry } from '@paddock/zab';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { StandaloneBroadcast } from './standalone-broadcast.js';
 import { ZkServer } from './zk-server.js';
 import { ServerFourLetterView } from './four-letter-view.js';
@@ -35,8 +39,11 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
   await mkdir(config.dataLogDir, { recursive: true });
 
   const started = Date.now();
+  const distributed = config.distributed;
   const recovered = await recover(config.dataDir, config.dataLogDir, {
     txnLog: {
+      // a quorum member flushes once per Ready itself (one fsync per Ready, before its acks leave)
+      ...(distributed ? { autoFlush: false } : {}),
       preAllocSize: config.preAllocSizeKb * 1024,
       forceSync: config.forceSync,
       fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
@@ -59,7 +66,14 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     tree = new DataTree();
     sessions = new Map();
   }
+  // A quorum member's log may end with txns that were never committed: they go to the ZAB core, which
+  // hands them back for applying once it knows they are committed (or truncates them).
+  const logged: Entry[] = [];
   for (const payload of recovered.txns) {
+    if (distributed) {
+      logged.push({ zxid: payloadZxid(payload), data: payload });
+      continue;
+    }
     const { header, txn } = readTxn(new JuteReader(payload));
     tree.apply(header, txn);
     trackSession(sessions, header, txn);
@@ -87,14 +101,60 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
   for (const [id, timeout] of sessions) server.sessions.add(id, timeout, now);
 
   const snapshotter = new Snapshotter(recovered.log, recovered.snapshots, server, config.snapCount, log);
-  const broadcast = new StandaloneBroadcast(
-    recovered.log,
-    (header, txn) => server.commit(header, txn),
-    () => snapshotter.maybeSnapshot(broadcast.txnsSinceSnapshot, () => (broadcast.txnsSinceSnapshot = 0)),
-  );
-  server.broadcast = broadcast;
+  let peer: QuorumPeer | null = null;
+  if (distributed) {
+    const snapshotZxid = recovered.snapshot?.zxid ?? 0;
+    const epochDir = versionDir(config.dataDir);
+    await mkdir(epochDir, { recursive: true });
+    const lastEpoch = epochOf(recovered.lastZxid);
+    let currentEpoch = await readEpochFile(epochDir, CURRENT_EPOCH_FILE);
+    if (currentEpoch === undefined) {
+      // ZooKeeper derives a missing currentEpoch from the last logged zxid and writes it
+      currentEpoch = lastEpoch;
+      await writeEpochFile(epochDir, CURRENT_EPOCH_FILE, currentEpoch);
+    }
+    let acceptedEpoch = await readEpochFile(epochDir, ACCEPTED_EPOCH_FILE);
+    if (acceptedEpoch === undefined) {
+      acceptedEpoch = Math.max(currentEpoch, lastEpoch);
+      await writeEpochFile(epochDir, ACCEPTED_EPOCH_FILE, acceptedEpoch);
+    }
+    const incarnation = await nextIncarnation(config.dataDir);
+    let txnsSinceSnapshot = 0;
+    peer = new QuorumPeer({
+      config,
+      server,
+      log: recovered.log,
+      snapshots: recovered.snapshots,
+      state: { acceptedEpoch, currentEpoch, snapshotZxid, entries: logged.filter((e) => e.zxid > snapshotZxid) },
+      incarnation,
+      logger: log,
+      afterApply: (n) => {
+        txnsSinceSnapshot += n;
+        snapshotter.maybeSnapshot(txnsSinceSnapshot, () => (txnsSinceSnapshot = 0), (zxid) => {
+          try {
+            peer?.replica.compact(zxid);
+          } catch (err) {
+            log('warn', `cannot compact the ZAB log at 0x${zxid.toString(16)}: ${(err as Error).message}`);
+          }
+        });
+      },
+      onFatal: (err) => {
+        log('warn', `quorum member failed, shutting down: ${err.stack ?? err.message}`);
+        process.exitCode = 3;
+        void running.close().finally(() => process.exit(3));
+      },
+    });
+    logged.length = 0;
+  } else {
+    const broadcast = new StandaloneBroadcast(
+      recovered.log,
+      (header, txn) => server.commit(header, txn),
+      () => snapshotter.maybeSnapshot(broadcast.txnsSinceSnapshot, () => (broadcast.txnsSinceSnapshot = 0)),
+    );
+    server.broadcast = broadcast;
+  }
 
-  const view = new ServerFourLetterView(server, config, recovered.log, started);
+  const view = new ServerFourLetterView(server, config, recovered.log, started, peer);
   const whitelist = new Set(config.fourLetterWordWhitelist);
   server.onFourLetterWord = (conn: ClientConnection, word: string) => {
     const result = runFourLetterWord(word, view, whitelist);
@@ -111,11 +171,14 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     server,
   );
   const port = await listener.listen();
-  log('info', `serving ZooKeeper clients on ${config.clientPortAddress ?? '0.0.0.0'}:${port} (standalone, dataDir ${config.dataDir})`);
+  if (peer !== null) await peer.start();
+  log('info', `listening for ZooKeeper clients on ${config.clientPortAddress ?? '0.0.0.0'}:${port} (${peer !== null ? `quorum member ${config.serverId}` : 'standalone'}, dataDir ${config.dataDir})`);
 
+  // only a standalone server or the active leader expires sessions and reaps containers / TTL nodes
+  const owner = () => peer === null || peer.mode === 'leader';
   const timers: NodeJS.Timeout[] = [];
-  timers.push(setInterval(() => server.expireSessions(Date.now()), Math.max(10, Math.floor(config.tickTime / 2))));
-  timers.push(setInterval(() => server.reapContainersAndTtls(Date.now(), config.container.maxNeverUsedIntervalMs, config.container.maxPerMinute), config.container.checkIntervalMs));
+  timers.push(setInterval(() => owner() && server.expireSessions(Date.now()), Math.max(10, Math.floor(config.tickTime / 2))));
+  timers.push(setInterval(() => owner() && server.reapContainersAndTtls(Date.now(), config.container.maxNeverUsedIntervalMs, config.container.maxPerMinute), config.container.checkIntervalMs));
   if (config.autopurge.purgeInterval > 0) {
     const runPurge = () =>
       purge(config.dataDir, config.dataLogDir, { snapRetainCount: config.autopurge.snapRetainCount }).catch((err: Error) =>
@@ -133,6 +196,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
       closing ??= (async () => {
         server.serving = false;
         for (const t of timers) clearInterval(t);
+        await peer?.close().catch(() => {});
         await listener.close().catch(() => {});
         for (const c of [...server.connections]) c.close();
         await snapshotter.idle();
@@ -142,6 +206,23 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     },
   };
   return running;
+}
+
+/**
+ * The ZAB core's incarnation must grow across restarts (connection ids and vote sequence numbers start
+ * from it): a boot counter kept in dataDir, rewritten atomically at each start.
+ */
+async function nextIncarnation(dataDir: string): Promise<number> {
+  const name = 'paddock.incarnation';
+  let n = 0;
+  try {
+    n = Number.parseInt((await readFile(join(dataDir, name), 'utf8')).trim(), 10) || 0;
+  } catch {
+    // first start
+  }
+  n += 1;
+  await writeFileAtomic(dataDir, name, String(n));
+  return n;
 }
 
 function trackSession(sessions: Map<bigint, number>, header: TxnHeader, txn: Txn): void {
@@ -173,7 +254,7 @@ class Snapshotter {
     return half + Math.floor(Math.random() * half);
   }
 
-  maybeSnapshot(txnsSinceSnapshot: number, resetCount: () => void): void {
+  maybeSnapshot(txnsSinceSnapshot: number, resetCount: () => void, onWritten?: (zxid: number) => void): void {
     if (txnsSinceSnapshot < this.threshold || this.inFlight) return;
     resetCount();
     this.threshold = this.nextThreshold();
@@ -185,7 +266,10 @@ class Snapshotter {
     this.inFlight = this.store
       .write(zxid, yieldingChunks(serializeSnapshot(tree, sessions)))
       .then(
-        () => this.logger('info', `snapshot 0x${zxid.toString(16)} written in ${Date.now() - started} ms`),
+        () => {
+          this.logger('info', `snapshot 0x${zxid.toString(16)} written in ${Date.now() - started} ms`);
+          onWritten?.(zxid);
+        },
         (err: Error) => this.logger('warn', `snapshot 0x${zxid.toString(16)} failed: ${err.message}`),
       )
       .finally(() => (this.inFlight = undefined));

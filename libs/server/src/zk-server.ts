@@ -1,5 +1,6 @@
-import type { ACL, ConnectRequest, Id, JuteReader, JuteWriter, MultiResult } from '@paddock/protocol';
+import type { ACL, ConnectRequest, Id, JuteWriter, MultiResult } from '@paddock/protocol';
 import {
+  JuteReader,
   ErrorCode,
   KeeperState,
   OpCode,
@@ -18,8 +19,8 @@ import {
   JuteDecodeError,
   MultiKindError,
 } from '@paddock/protocol';
-import type { ApplyResult, DataTree, PendingChanges, Txn, TxnHeader, WriteRequest } from '@paddock/data-tree';
-import { checkPermission, digestId, prepWrite } from '@paddock/data-tree';
+import type { ApplyResult, DataTree, Txn, TxnHeader, WriteRequest } from '@paddock/data-tree';
+import { PendingChanges, checkPermission, digestId, prepWrite } from '@paddock/data-tree';
 import type { ClientConnection, ConnectionHost, QueuedRequest } from './net/client-connection.js';
 import { hexSession } from './net/client-connection.js';
 import { addAuthId } from './net/auth-info.js';
@@ -34,6 +35,29 @@ export interface Broadcast {
   /** Accepts a txn stamped by prep; must eventually call `commit` for it, in zxid order. */
   propose(header: TxnHeader, txn: Txn): void;
 }
+
+/**
+ * A write a learner (follower/observer) hands to the leader instead of prepping it: everything the leader
+ * needs to prep it as if its own client had sent it. The learner answers its client when the txn with this
+ * (sessionId, cxid) commits.
+ */
+export interface ForwardedWrite {
+  sessionId: bigint;
+  cxid: number;
+  /** the client's op (createSession, closeSession, sync, or a write op) */
+  op: number;
+  /** the request body after the RequestHeader (empty for createSession/closeSession) */
+  body: Uint8Array;
+  /** the client connection's auth ids */
+  authIds: Id[];
+  /** createSession: the negotiated timeout */
+  timeout: number;
+  /** set when the learner already knows the request fails in Prep (malformed): an error txn with it */
+  err: number | null;
+}
+
+/** How a learner's server sends writes to the leader; false if it has no synced leader right now. */
+export type Forwarder = (req: ForwardedWrite) => boolean;
 
 export interface ZkServerOptions {
   serverId: number;
@@ -79,8 +103,21 @@ export class ZkServer implements ConnectionHost {
   readonly connections = new Set<ClientConnection>();
   private readonly bySession = new Map<bigint, ClientConnection>();
   private readonly origins = new Map<number, Origin>();
-  private readonly reads: ReadHandlers;
+  /** learner: writes forwarded to the leader, by `${sessionId}:${cxid}`, answered when their txn commits */
+  private readonly forwarded = new Map<string, Origin>();
+  private reads: ReadHandlers;
   broadcast!: Broadcast;
+  /**
+   * Set on a learner of an ensemble: writes, createSession, closeSession and sync are forwarded to the
+   * leader rather than prepped here. Null on a leader and a standalone server.
+   */
+  forwarder: Forwarder | null = null;
+  /** In an ensemble, `sync` is a round through the leader (a no-op txn), so sync-then-read is linearizable. */
+  quorumSync = false;
+  /** Learner: sessions touched by their clients since the last report to the leader. */
+  readonly touchedSessions = new Set<bigint>();
+  /** Called when the broadcast can no longer take txns (leadership lost): the member drops its clients. */
+  onBroadcastUnavailable: () => void = () => {};
   lastProposedZxid: number;
   outstanding = 0;
   private readingPaused = false;
@@ -97,8 +134,8 @@ export class ZkServer implements ConnectionHost {
   readonly startedAt = Date.now();
 
   constructor(
-    readonly tree: DataTree,
-    readonly pending: PendingChanges,
+    public tree: DataTree,
+    public pending: PendingChanges,
     readonly options: ZkServerOptions,
   ) {
     this.sessions = new SessionTracker(options.tickTime, options.serverId, Date.now());
@@ -112,6 +149,37 @@ export class ZkServer implements ConnectionHost {
 
   log(level: 'info' | 'warn', message: string): void {
     this.options.log(level, message);
+  }
+
+  /**
+   * Forgets every in-flight proposal and client: closes all client connections (their clients see
+   * ConnectionLoss and move to another member, as when a ZooKeeper member stops serving), drops
+   * origins, forwarded writes and the pending-change overlay. Used on every role change of a quorum member.
+   */
+  resetPipeline(): void {
+    for (const c of [...this.connections]) c.close();
+    this.origins.clear();
+    this.forwarded.clear();
+    this.touchedSessions.clear();
+    this.pending.clear();
+    this.lastProposedZxid = this.tree.lastProcessedZxid;
+  }
+
+  /** Replaces the whole state by a snapshot's (a SNAP sync): tree, sessions, watches, pending overlay. */
+  resetState(tree: DataTree, sessions: Map<bigint, number>): void {
+    this.resetPipeline();
+    this.tree = tree;
+    this.pending = new PendingChanges(tree);
+    this.reads = new ReadHandlers(tree, this.watches, this.options);
+    const now = Date.now();
+    for (const s of [...this.sessions.all()]) if (!sessions.has(s.id)) this.sessions.remove(s.id);
+    for (const [id, timeout] of sessions) this.sessions.add(id, timeout, now);
+    this.lastProposedZxid = tree.lastProcessedZxid;
+  }
+
+  private touch(sessionId: bigint, nowMs: number): void {
+    this.sessions.touch(sessionId, nowMs);
+    if (this.forwarder !== null) this.touchedSessions.add(sessionId);
   }
 
   // ---------------------------------------------------------------- connections
@@ -129,6 +197,11 @@ export class ZkServer implements ConnectionHost {
   }
 
   onConnectFrame(conn: ClientConnection, r: JuteReader): void {
+    if (!this.serving) {
+      // ZooKeeper: "ZooKeeperServer not running" -> the connection is closed, the client tries another member
+      conn.close();
+      return;
+    }
     const req = readConnectRequest(r);
     conn.sentReadOnlyFlag = req.readOnly !== undefined;
     if (req.lastZxidSeen > this.tree.lastProcessedZxid) {
@@ -152,7 +225,58 @@ export class ZkServer implements ConnectionHost {
     conn.sessionId = sessionId;
     conn.sessionTimeout = timeout;
     conn.connectPending = true;
+    if (this.forwarder !== null) {
+      this.forward(conn, { sessionId, cxid: 0, op: OpCode.createSession, body: EMPTY, authIds: [], timeout, err: null });
+      return;
+    }
     this.propose({ conn, op: OpCode.createSession }, sessionId, 0, OpCode.createSession, { type: -10, timeOut: timeout });
+  }
+
+  /** Learner: hands a write to the leader; answered in `commit` when its txn arrives. */
+  private forward(conn: ClientConnection, req: ForwardedWrite, request?: unknown): void {
+    const key = forwardKey(req.sessionId, req.cxid);
+    this.forwarded.set(key, { conn, op: req.op, request });
+    if (!this.forwarder!(req)) {
+      this.forwarded.delete(key);
+      this.onBroadcastUnavailable();
+      conn.close();
+    }
+  }
+
+  /**
+   * Leader: preps a write forwarded by a learner as if one of its own clients had sent it, and proposes
+   * the txn. No reply here: the learner answers its client when the txn commits.
+   */
+  prepForwarded(req: ForwardedWrite): void {
+    let txn: Txn;
+    if (req.err !== null) txn = { type: -1, err: req.err };
+    else if (req.op === OpCode.createSession) txn = { type: -10, timeOut: req.timeout };
+    else if (req.op === OpCode.sync) txn = { type: -1, err: ErrorCode.OK };
+    else {
+      let body: WriteRequest;
+      if (req.op === OpCode.closeSession) body = undefined;
+      else {
+        try {
+          const request = decodeRequest(req.op, new JuteReader(Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength), 0, req.body.byteLength, this.options.maxFrameLength));
+          body = 'ops' in request ? request.ops : 'request' in request ? (request.request as WriteRequest) : undefined;
+        } catch {
+          txn = { type: -1, err: ErrorCode.MARSHALLING_ERROR };
+          this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn);
+          return;
+        }
+      }
+      const ctx = {
+        sessionId: req.sessionId,
+        authIds: req.authIds,
+        zxid: this.lastProposedZxid + 1,
+        time: Date.now(),
+        extendedTypesEnabled: this.options.extendedTypesEnabled,
+        skipACL: this.options.skipACL,
+      };
+      txn = prepWrite(this.pending, ctx, req.op, body);
+      if (req.op === OpCode.closeSession) this.sessions.markClosing(req.sessionId);
+    }
+    this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn);
   }
 
   private reopenSession(conn: ClientConnection, req: ConnectRequest, timeout: number): void {
@@ -171,7 +295,7 @@ export class ZkServer implements ConnectionHost {
     conn.sessionId = req.sessionId;
     conn.sessionTimeout = timeout;
     session.timeout = timeout;
-    this.sessions.touch(req.sessionId, Date.now());
+    this.touch(req.sessionId, Date.now());
     this.finishSessionInit(conn);
   }
 
@@ -200,8 +324,12 @@ export class ZkServer implements ConnectionHost {
   onRequestFrame(conn: ClientConnection, r: JuteReader): void {
     const receivedAt = Date.now();
     this.packetsReceived++;
+    if (!this.serving) {
+      conn.close();
+      return;
+    }
     const header = readRequestHeader(r);
-    if (conn.sessionId !== 0n) this.sessions.touch(conn.sessionId, receivedAt);
+    if (conn.sessionId !== 0n) this.touch(conn.sessionId, receivedAt);
 
     if (header.type === OpCode.auth) {
       this.handleAuth(conn, header.xid, r);
@@ -221,6 +349,7 @@ export class ZkServer implements ConnectionHost {
       return;
     }
     let request;
+    const bodyStart = r.offset;
     try {
       request = decodeRequest(header.type, r);
     } catch (err) {
@@ -251,11 +380,20 @@ export class ZkServer implements ConnectionHost {
     }
     const entry = this.enqueue(conn, header.xid, header.type, receivedAt);
 
-    if (WRITE_OPS.has(header.type) || header.type === OpCode.closeSession) {
+    if (WRITE_OPS.has(header.type) || header.type === OpCode.closeSession || (this.quorumSync && header.type === OpCode.sync)) {
       conn.uncommittedWrites++;
+      if (header.type === OpCode.closeSession) this.sessions.markClosing(conn.sessionId);
+      if (this.forwarder !== null) {
+        const body = r.buf.subarray(bodyStart, r.end);
+        this.forward(conn, { sessionId: conn.sessionId, cxid: header.xid, op: header.type, body, authIds: conn.authIds, timeout: 0, err: null }, request);
+        return;
+      }
+      if (header.type === OpCode.sync) {
+        entry.zxid = this.propose({ conn, op: header.type, request }, conn.sessionId, header.xid, header.type, { type: -1, err: ErrorCode.OK });
+        return;
+      }
       const body: WriteRequest = 'ops' in request ? request.ops : 'request' in request ? (request.request as WriteRequest) : undefined;
       const txn = prepWrite(this.pending, this.prepContext(conn), header.type, body);
-      if (header.type === OpCode.closeSession) this.sessions.markClosing(conn.sessionId);
       entry.zxid = this.propose({ conn, op: header.type }, conn.sessionId, header.xid, header.type, txn);
       return;
     }
@@ -305,6 +443,10 @@ export class ZkServer implements ConnectionHost {
   private answerErrorTxn(conn: ClientConnection, xid: number, op: number, err: number, receivedAt: number): void {
     const entry = this.enqueue(conn, xid, op, receivedAt);
     conn.uncommittedWrites++;
+    if (this.forwarder !== null) {
+      this.forward(conn, { sessionId: conn.sessionId, cxid: xid, op, body: EMPTY, authIds: [], timeout: 0, err });
+      return;
+    }
     entry.zxid = this.propose({ conn, op }, conn.sessionId, xid, OpCode.error, { type: -1, err });
   }
 
@@ -369,8 +511,21 @@ export class ZkServer implements ConnectionHost {
     const result = this.tree.apply(header, txn);
     this.pending.committed(header.zxid);
     this.deliverWatchEvents(result.triggers);
-    const origin = this.origins.get(header.zxid);
+    let origin = this.origins.get(header.zxid);
     this.origins.delete(header.zxid);
+    if (origin === undefined && this.forwarded.size > 0) {
+      const key = forwardKey(header.sessionId, header.cxid);
+      origin = this.forwarded.get(key);
+      if (origin !== undefined) {
+        this.forwarded.delete(key);
+        // a forwarded write's queue entry learns its zxid now
+        const conn = origin.conn;
+        if (conn && header.type !== OpCode.createSession) {
+          const entry = conn.queue.find((e) => e.zxid === undefined && e.xid === header.cxid && !e.respond);
+          if (entry) entry.zxid = header.zxid;
+        }
+      }
+    }
 
     if (header.type === OpCode.createSession) {
       if (txn.type === -10) this.sessions.add(header.sessionId, txn.timeOut, Date.now());
@@ -382,23 +537,29 @@ export class ZkServer implements ConnectionHost {
       this.sessions.remove(header.sessionId);
       const owner = this.bySession.get(header.sessionId);
       const conn = origin?.conn ?? null;
-      if (conn) this.completeWrite(conn, header, result);
+      if (conn) this.completeWrite(conn, header, result, origin);
       if (owner) {
         this.bySession.delete(header.sessionId);
         owner.close();
       }
       return;
     }
-    if (origin?.conn) this.completeWrite(origin.conn, header, result);
+    if (origin?.conn) this.completeWrite(origin.conn, header, result, origin);
   }
 
-  private completeWrite(conn: ClientConnection, header: TxnHeader, result: ApplyResult): void {
+  private completeWrite(conn: ClientConnection, header: TxnHeader, result: ApplyResult, origin?: Origin): void {
     if (conn.isClosed) return;
     const entry = conn.queue.find((e) => e.zxid === header.zxid);
     if (!entry) return;
     conn.uncommittedWrites--;
     entry.respond = () => {
-      conn.out.frame((w) => writeWriteReply(w, entry.xid, header.zxid, entry.op, result));
+      if (entry.op === OpCode.sync) {
+        const path = (origin?.request as { request?: { path?: string } } | undefined)?.request?.path ?? '/';
+        conn.out.frame((w) => {
+          writeReplyHeader(w, entry.xid, header.zxid, 0);
+          w.writeString(path);
+        });
+      } else conn.out.frame((w) => writeWriteReply(w, entry.xid, header.zxid, entry.op, result));
       this.afterReply(conn, entry, header.zxid);
     };
     this.drain(conn);
@@ -505,6 +666,12 @@ export class ZkServer implements ConnectionHost {
   whoAmI(conn: ClientConnection): Id[] {
     return conn.authIds;
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function forwardKey(sessionId: bigint, cxid: number): string {
+  return `${sessionId}:${cxid}`;
 }
 
 /** Encodes the reply of a committed write from its apply result. */
