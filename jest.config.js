@@ -36,6 +36,8 @@ export default {
     { ...common, displayName: 'sdk', testMatch: ['<rootDir>/test/sdk/**/*.test.ts'] },
     // the governance platform's domain library (registry, config center, switches) against Paddock and Apache ZooKeeper
     { ...common, displayName: 'platform', testMatch: ['<rootDir>/test/platform/**/*.test.ts'] },
+    // the NestJS backend (apps/api) as a real process: embedded store member, private redis-server, SQLite
+    { ...common, displayName: 'api', testMatch: ['<rootDir>/test/api/**/*.test.ts'] },
     // seeded single-threaded simulation of ZAB ensembles with faults (pure core + data tree)
     { ...common, displayName: 'sim', testMatch: ['<rootDir>/test/sim/**/*.test.ts'] },
   ],

@@ -7,6 +7,7 @@
 #                    the reference server for test/compat and test/interop, and zkCli.sh itself
 #   python3-kazoo    kazoo for Debian's /usr/bin/python3 (test/interop/kazoo)
 #   util-linux       setpriv --pdeathsig: test children die with the test runner
+#   redis-server     Redis 7 for the API's BullMQ jobs: test/api and the embedded default start a private one
 #   build-essential, python3
 #                    compiler + node-gyp's python for the npm `zookeeper` C-client addon, which
 #                    `npm ci` builds from source (run this script before `npm ci`)
@@ -14,7 +15,7 @@
 # usage: scripts/install-system-deps.sh [--check]   (--check: report what is missing, exit 1 if any)
 set -euo pipefail
 
-PACKAGES=(zookeeper python3-kazoo util-linux build-essential python3)
+PACKAGES=(zookeeper python3-kazoo util-linux redis-server build-essential python3)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -55,6 +56,7 @@ problems=()
 command -v java >/dev/null || problems+=("no java on PATH")
 /usr/bin/python3 -c 'import kazoo' 2>/dev/null || problems+=("/usr/bin/python3 cannot import kazoo")
 [[ -x /usr/bin/setpriv ]] || problems+=("/usr/bin/setpriv missing")
+command -v redis-server >/dev/null || problems+=("no redis-server on PATH")
 if ((${#problems[@]})); then
   printf 'system deps incomplete: %s\n' "${problems[@]}" >&2
   exit 1

@@ -1,0 +1,60 @@
+/** The Nest module: controllers and the gateway over services built (framework-free) in runtime.ts. */
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuditController } from './audit/audit.controller.js';
+import { AuditRepository } from './audit/audit.repository.js';
+import { AuthController, TokensController, UsersController } from './auth/auth.controller.js';
+import { AuthService } from './auth/auth.service.js';
+import { ConfigController } from './config-center/config.controller.js';
+import { ConfigViews } from './config-center/config.views.js';
+import { EventsBridge, EventsGateway } from './events/events.gateway.js';
+import { EventsHub } from './events/events-hub.js';
+import { HealthController } from './health/health.controller.js';
+import { HealthService } from './health/health.service.js';
+import { AuthGuard } from './http/auth.guard.js';
+import { ErrorFilter } from './http/error-filter.js';
+import { OpenApiDocument } from './http/openapi.js';
+import { RegistryController } from './registry/registry.controller.js';
+import { RegistryViews } from './registry/registry.views.js';
+import { SwitchesController } from './switches/switches.controller.js';
+import { SwitchViews } from './switches/switches.views.js';
+import { ZnodeService } from './znodes/znode.service.js';
+import { ZnodesController } from './znodes/znodes.controller.js';
+
+export const CONTROLLERS: Type[] = [HealthController, AuthController, UsersController, TokensController, ZnodesController, RegistryController, ConfigController, SwitchesController, AuditController];
+
+export interface AppServices {
+  auth: AuthService;
+  audit: AuditRepository;
+  znodes: ZnodeService;
+  registry: RegistryViews;
+  config: ConfigViews;
+  switches: SwitchViews;
+  health: HealthService;
+  hub: EventsHub;
+  bridge: EventsBridge;
+  openapi: OpenApiDocument;
+}
+
+@Module({})
+export class AppModule {
+  static register(s: AppServices): DynamicModule {
+    const values: Provider[] = [
+      { provide: AuthService, useValue: s.auth },
+      { provide: AuditRepository, useValue: s.audit },
+      { provide: ZnodeService, useValue: s.znodes },
+      { provide: RegistryViews, useValue: s.registry },
+      { provide: ConfigViews, useValue: s.config },
+      { provide: SwitchViews, useValue: s.switches },
+      { provide: HealthService, useValue: s.health },
+      { provide: EventsHub, useValue: s.hub },
+      { provide: EventsBridge, useValue: s.bridge },
+      { provide: OpenApiDocument, useValue: s.openapi },
+    ];
+    return {
+      module: AppModule,
+      controllers: CONTROLLERS,
+      providers: [...values, EventsGateway, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: ErrorFilter }],
+    };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * socket.io gateway (path /socket.io). Connect with `auth: { token }` (session or API token); unauthenticated
+ * sockets are refused. `subscribe` (ack: { ok, key, snapshot } or { ok: false, error }) joins a topic after a
+ * role/scope check (viewer in the topic's area); events arrive as `event` { key, seq, topic, data }.
+ */
+import { Logger } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { denial, type Principal } from '../auth/access.js';
+import { AuthService } from '../auth/auth.service.js';
+import { toErrorBody } from '../http/error-filter.js';
+import { EventsHub, Subscription, TOPIC_AREA, type HubEvent } from './events-hub.js';
+
+interface SocketData {
+  principal?: Principal;
+  keys?: Set<string>;
+}
+
+export class EventsBridge {
+  server: Server | undefined;
+  publish = (e: HubEvent) => this.server?.to(e.key).emit('event', e);
+}
+
+@WebSocketGateway({ path: '/socket.io', serveClient: false })
+export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger('events');
+  @WebSocketServer() server!: Server;
+
+  constructor(
+    private readonly hub: EventsHub,
+    private readonly bridge: EventsBridge,
+    private readonly auth: AuthService,
+  ) {}
+
+  afterInit(server: Server): void {
+    this.bridge.server = server;
+    server.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      this.auth.authenticate(typeof token === 'string' ? token : undefined).then(
+        (principal) => {
+          (socket.data as SocketData).principal = principal;
+          (socket.data as SocketData).keys = new Set();
+          next();
+        },
+        (error: unknown) => next(Object.assign(new Error(toErrorBody(error).message), { data: toErrorBody(error) })),
+      );
+    });
+  }
+
+  handleConnection(): void {}
+
+  handleDisconnect(socket: Socket): void {
+    for (const key of (socket.data as SocketData).keys ?? []) this.hub.release(key);
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    try {
+      const sub = Subscription.parse(body);
+      const data = socket.data as SocketData;
+      const why = denial(data.principal!, { role: 'viewer', area: TOPIC_AREA[sub.topic] });
+      if (why) return { ok: false, error: { statusCode: 403, message: why } };
+      const key = await this.hub.acquire(sub);
+      if (data.keys!.has(key)) this.hub.release(key);
+      else data.keys!.add(key);
+      await socket.join(key);
+      // joined before reading: a change racing with the snapshot shows up as an event, never goes missing
+      return { ok: true, key, snapshot: await this.hub.snapshot(sub) };
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'ZodError') this.logger.warn(`subscribe failed: ${(error as Error).message}`);
+      const body = error instanceof Error && error.name === 'ZodError' ? { statusCode: 400, message: error.message } : toErrorBody(error);
+      return { ok: false, error: body };
+    }
+  }
+
+  @SubscribeMessage('unsubscribe')
+  async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: { key?: unknown }) {
+    const keys = (socket.data as SocketData).keys!;
+    const key = typeof body?.key === 'string' ? body.key : '';
+    if (keys.delete(key)) {
+      this.hub.release(key);
+      await socket.leave(key);
+    }
+    return { ok: true };
+  }
+}

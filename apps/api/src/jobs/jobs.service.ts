@@ -1,0 +1,95 @@
+/**
+ * Background work on BullMQ (Redis):
+ *   switch-expiry   delayed to a switch's expiresAt (scheduled when an audit event shows one), calls
+ *                   SwitchService.expireDue(env); a periodic sweep catches anything scheduled before a restart
+ *   zombie-scan     periodic: RegistryService.detectZombies (4lw cons/dump probe) + expired override cleanup
+ * Jobs are idempotent (expireDue / detectZombies re-read the store), so a retry or a duplicate is harmless.
+ */
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { AuditEvent, RegistryService, SessionProbe, SwitchService } from '@paddock/platform';
+import type { ZombieReports } from '../registry/registry.views.js';
+
+export const QUEUE = 'paddock-jobs';
+
+export type JobData = { kind: 'switch-expiry'; env: string } | { kind: 'switch-sweep' } | { kind: 'zombie-scan' };
+
+export interface JobsDeps {
+  connection: ConnectionOptions;
+  switches: SwitchService;
+  registry: RegistryService;
+  listSwitchEnvs: () => Promise<string[]>;
+  probe: SessionProbe;
+  reports: ZombieReports;
+  zombieScanMs: number;
+  log: (line: string) => void;
+}
+
+/** Expiry times in an audit event of a switch change (set / plan execute), with their env. */
+export function expiriesOf(event: AuditEvent): Array<{ env: string; at: number; id: string }> {
+  if (event.type !== 'switch.set' && event.type !== 'switch.plan.execute') return [];
+  const env = (event.details as { env?: unknown } | undefined)?.env;
+  if (typeof env !== 'string') return [];
+  const states = (Array.isArray(event.after) ? event.after : [event.after]) as Array<{ id?: string; mode?: string; expiresAt?: number | null } | null>;
+  return states.filter((s) => s && s.mode !== 'off' && typeof s.expiresAt === 'number').map((s) => ({ env, at: s!.expiresAt!, id: s!.id ?? '?' }));
+}
+
+export class JobsService {
+  private queue!: Queue<JobData>;
+  private worker!: Worker<JobData>;
+
+  constructor(private readonly deps: JobsDeps) {}
+
+  async start(): Promise<void> {
+    const { connection } = this.deps;
+    this.queue = new Queue<JobData>(QUEUE, { connection, defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } } });
+    this.worker = new Worker<JobData>(QUEUE, (job) => this.process(job), { connection, concurrency: 2 });
+    this.worker.on('failed', (job, error) => this.deps.log(`job ${job?.name} ${job?.id} failed: ${error.message}`));
+    await this.worker.waitUntilReady();
+    await this.queue.upsertJobScheduler('zombie-scan', { every: this.deps.zombieScanMs }, { name: 'zombie-scan', data: { kind: 'zombie-scan' } });
+    await this.queue.upsertJobScheduler('switch-sweep', { every: 30_000 }, { name: 'switch-sweep', data: { kind: 'switch-sweep' } });
+  }
+
+  /** Feed from the audit stream: schedules expiry jobs for switches that carry an expiresAt. */
+  onAudit = (event: AuditEvent): void => {
+    for (const e of expiriesOf(event)) {
+      void this.scheduleSwitchExpiry(e.env, e.at, `${e.id}-${e.at}`).catch((error: unknown) => this.deps.log(`cannot schedule switch expiry: ${(error as Error).message}`));
+    }
+  };
+
+  async scheduleSwitchExpiry(env: string, at: number, tag: string): Promise<void> {
+    const delay = Math.max(0, at - Date.now());
+    await this.queue.add('switch-expiry', { kind: 'switch-expiry', env }, { delay, jobId: `switch-expiry-${env}-${tag}`.replace(/:/g, '_') });
+  }
+
+  async process(job: Job<JobData>): Promise<unknown> {
+    const data = job.data;
+    switch (data.kind) {
+      case 'switch-expiry': {
+        const expired = await this.deps.switches.expireDue(data.env);
+        if (expired.length) this.deps.log(`switch expiry in ${data.env}: ${expired.join(', ')}`);
+        return { expired };
+      }
+      case 'switch-sweep': {
+        const out: Record<string, string[]> = {};
+        for (const env of await this.deps.listSwitchEnvs()) {
+          const expired = await this.deps.switches.expireDue(env);
+          if (expired.length) out[env] = expired;
+        }
+        return out;
+      }
+      case 'zombie-scan': {
+        const reports = await this.deps.registry.detectZombies(this.deps.probe);
+        this.deps.reports.latest = { scannedAt: new Date().toISOString(), reports };
+        const zombies = reports.filter((r) => r.status !== 'live');
+        if (zombies.length) this.deps.log(`zombie scan: ${zombies.length} provider node(s) without a live session`);
+        const expiredOverrides = await this.deps.registry.expireDue();
+        return { scanned: reports.length, zombies: zombies.length, expiredOverrides };
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close().catch(() => undefined);
+    await this.queue?.close().catch(() => undefined);
+  }
+}

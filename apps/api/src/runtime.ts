@@ -1,0 +1,145 @@
+/**
+ * Assembles the API: store (embedded member or external ensemble), database (+ migrations), Redis (+ private
+ * redis-server), the platform services writing to the persisted audit sink, jobs, and the Nest app
+ * (Fastify + socket.io). `close()` stops everything in reverse order.
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { parseConnectString } from '@paddock/client';
+import { ConfigService, RegistryService, SwitchService, fourLetterSessionProbe, DEFAULT_DUBBO_ROOT } from '@paddock/platform';
+import { toFramework } from '@paddock/recipes';
+import { Redis } from 'ioredis';
+import { AppModule, CONTROLLERS } from './app.module.js';
+import { AuditRepository } from './audit/audit.repository.js';
+import { AuthRepository } from './auth/auth.repository.js';
+import { AuthService } from './auth/auth.service.js';
+import { ConfigViews } from './config-center/config.views.js';
+import { EventsBridge } from './events/events.gateway.js';
+import { EventsHub } from './events/events-hub.js';
+import { HealthService } from './health/health.service.js';
+import { OpenApiDocument, buildOpenApi } from './http/openapi.js';
+import { JobsService } from './jobs/jobs.service.js';
+import { ConfigVersionsRepository } from './persistence/config-versions.repository.js';
+import { openDatabase } from './persistence/database.js';
+import { migrate } from './persistence/migrator.js';
+import { RegistryViews, ZombieReports } from './registry/registry.views.js';
+import type { ApiConfig } from './runtime/api-config.js';
+import { connectRedis } from './runtime/redis.js';
+import { openStore } from './runtime/store.js';
+import { SwitchViews } from './switches/switches.views.js';
+import { ZnodeService } from './znodes/znode.service.js';
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  storeConnect: string;
+  storePort: number | undefined;
+  redis: string;
+  database: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: ApiConfig): Promise<RunningApi> {
+  const logger = new Logger('paddock-api');
+  const log = (line: string) => console.log(`${new Date().toISOString()} [paddock-api] ${line}`);
+  const closers: Array<() => Promise<unknown> | unknown> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) {
+      try {
+        await c();
+      } catch (error) {
+        logger.warn(`shutdown: ${(error as Error).message}`);
+      }
+    }
+    closers.length = 0;
+  };
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    const store = await openStore({ connect: config.connect, port: config.storePort, dataDir: config.dataDir, log });
+    closers.push(() => store.close());
+    const framework = toFramework(store.client);
+
+    const { db, provider, describe: database } = openDatabase(config.databaseUrl);
+    closers.push(() => db.$disconnect());
+    await migrate(db, provider, undefined, log);
+
+    const redisEndpoint = await connectRedis(config.redisUrl, config.dataDir, log);
+    closers.push(() => redisEndpoint.close());
+    const connection = { host: redisEndpoint.host, port: redisEndpoint.port, maxRetriesPerRequest: null, ...(redisEndpoint.username ? { username: redisEndpoint.username } : {}), ...(redisEndpoint.password ? { password: redisEndpoint.password } : {}), ...(redisEndpoint.db !== undefined ? { db: redisEndpoint.db } : {}) };
+    const redis = new Redis({ ...connection, lazyConnect: true });
+    redis.on('error', () => undefined);
+    await redis.connect();
+    closers.push(() => redis.quit());
+
+    const audit = new AuditRepository(db);
+    const registry = new RegistryService(framework, { audit });
+    const configs = new ConfigService(framework, { audit });
+    const switches = new SwitchService(framework, { audit });
+    const versions = new ConfigVersionsRepository(db, configs.root);
+    audit.events.on('stored', (e) => void versions.onAudit(e).catch((error: unknown) => logger.warn(`config version mirror: ${(error as Error).message}`)));
+
+    const reports = new ZombieReports();
+    const servers = parseConnectString(store.connectString).hosts.map((h) => `${h.host}:${h.port}`);
+    const jobs = new JobsService({
+      connection,
+      switches,
+      registry,
+      listSwitchEnvs: async () => (await framework.run((c) => c.getChildren(switches.root).catch(() => [] as string[]))).filter((e) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(e)),
+      probe: fourLetterSessionProbe(servers),
+      reports,
+      zombieScanMs: config.zombieScanMs,
+      log,
+    });
+    await jobs.start();
+    closers.push(() => jobs.close());
+    audit.events.on('stored', jobs.onAudit);
+
+    const auth = new AuthService(new AuthRepository(db), config.sessionTtlSeconds);
+    const registryViews = new RegistryViews(registry, reports);
+    const bridge = new EventsBridge();
+    const hub = new EventsHub(framework, { switches, config: configs, registry: registryViews, dubboRoot: DEFAULT_DUBBO_ROOT }, bridge.publish, (e) => logger.warn(`watch: ${(e as Error).message}`));
+    closers.push(() => hub.close());
+
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.register({
+        auth,
+        audit,
+        znodes: new ZnodeService(() => framework.client),
+        registry: registryViews,
+        config: new ConfigViews(configs),
+        switches: new SwitchViews(switches),
+        health: new HealthService({ client: () => framework.client, db, redis, store: { connectString: store.connectString, embedded: store.embedded !== undefined }, database }),
+        hub,
+        bridge,
+        openapi: new OpenApiDocument(buildOpenApi(CONTROLLERS, { title: 'Paddock API', version: '0.1.0' })),
+      }),
+      new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024, genReqId: () => randomUUID() }),
+      { logger: ['warn', 'error'] },
+    );
+    app.useWebSocketAdapter(new IoAdapter(app));
+    app.enableShutdownHooks([]);
+    await app.listen(config.port, config.host);
+    closers.push(() => app.close());
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      storeConnect: store.connectString,
+      storePort: store.embedded?.port,
+      redis: redisEndpoint.describe,
+      database,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+

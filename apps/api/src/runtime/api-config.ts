@@ -1,0 +1,54 @@
+/**
+ * The API's settings, from the environment (12-factor). Nothing here has a credential default: the first admin
+ * is created through the bootstrap endpoint.
+ *
+ *   PADDOCK_CONNECT      external ensemble (Paddock or Apache ZooKeeper) connect string; unset: embed a store member
+ *   PADDOCK_STORE_PORT   client port of the embedded member (default 2181; 0: any free port)
+ *   PADDOCK_DATA_DIR     data of the embedded member, the SQLite file and redis scratch (default ./.data)
+ *   PADDOCK_API_HOST     HTTP bind address (default 0.0.0.0)
+ *   PADDOCK_API_PORT     HTTP port (default 8080; 0: any free port); PORT is accepted too
+ *   DATABASE_URL         postgres://... for PostgreSQL; file:... for SQLite; unset: file:<dataDir>/api.db
+ *   REDIS_URL            redis://host:port for BullMQ; unset: a private redis-server child on a free port
+ *   PADDOCK_ZOMBIE_SCAN_MS  period of the zombie scan / override expiry job (default 60000)
+ *   PADDOCK_SESSION_TTL_S   console session lifetime (default 43200 = 12 h)
+ */
+import path from 'node:path';
+
+export interface ApiConfig {
+  connect: string | undefined;
+  storePort: number;
+  dataDir: string;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  zombieScanMs: number;
+  sessionTtlSeconds: number;
+}
+
+function int(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ApiConfig {
+  const dataDir = path.resolve(cwd, env.PADDOCK_DATA_DIR || '.data');
+  const connect = env.PADDOCK_CONNECT?.trim() || undefined;
+  return {
+    connect,
+    storePort: int('PADDOCK_STORE_PORT', env.PADDOCK_STORE_PORT, 2181),
+    dataDir,
+    host: env.PADDOCK_API_HOST?.trim() || '0.0.0.0',
+    port: int('PADDOCK_API_PORT', env.PADDOCK_API_PORT ?? env.PORT, 8080),
+    databaseUrl: env.DATABASE_URL?.trim() || `file:${path.join(dataDir, 'api.db')}`,
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    zombieScanMs: int('PADDOCK_ZOMBIE_SCAN_MS', env.PADDOCK_ZOMBIE_SCAN_MS, 60_000),
+    sessionTtlSeconds: int('PADDOCK_SESSION_TTL_S', env.PADDOCK_SESSION_TTL_S, 43_200),
+  };
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}

@@ -1,0 +1,47 @@
+/**
+ * The coordination store: an embedded Paddock member (default; one process serves the ZooKeeper port and the
+ * API) or an external ensemble by connect string (Paddock or Apache ZooKeeper).
+ */
+import path from 'node:path';
+import { ZooKeeperClient } from '@paddock/client';
+import { configFromFlags, startServer, type RunningServer } from '@paddock/server';
+
+export interface Store {
+  /** Connect string the API (and the zombie probe) use. */
+  connectString: string;
+  embedded: RunningServer | undefined;
+  client: ZooKeeperClient;
+  close(): Promise<void>;
+}
+
+export async function openStore(options: { connect: string | undefined; port: number; dataDir: string; log: (line: string) => void }): Promise<Store> {
+  let embedded: RunningServer | undefined;
+  let connectString = options.connect;
+  if (!connectString) {
+    const config = configFromFlags({
+      dataDir: path.join(options.dataDir, 'store'),
+      port: options.port,
+      // cons/dump feed the zombie scan; ruok/srvr/mntr for operators
+      fourLetterWords: 'ruok,srvr,stat,cons,dump,mntr,envi,conf,wchs,isro',
+    });
+    embedded = await startServer(config, (level, message) => options.log(`[store ${level}] ${message}`));
+    connectString = `127.0.0.1:${embedded.port}`;
+    options.log(`embedded store member on port ${embedded.port} (data ${config.dataDir})`);
+  }
+  let client: ZooKeeperClient;
+  try {
+    client = await ZooKeeperClient.connect(connectString, { sessionTimeout: 15_000, connectTimeoutMs: 15_000 });
+  } catch (error) {
+    await embedded?.close();
+    throw error;
+  }
+  return {
+    connectString,
+    embedded,
+    client,
+    async close() {
+      await client.close().catch(() => undefined);
+      await embedded?.close();
+    },
+  };
+}
