@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
-import { startTarget, targetKind, type ServerHandle } from '../support/paddock.js';
+import { startPaddockEnsemble, startTarget, targetKind, type EnsembleHandle, type ServerHandle } from '../support/paddock.js';
 import { spawnManaged, type ManagedProcess } from '../support/processes.js';
 
 // Per-test default for every interop file: longer than any bounded wait inside a test (5 s for a
@@ -27,6 +27,44 @@ export function startInteropTarget(): Promise<ServerHandle> {
     tickTime: INTEROP_TICK_MS,
     extraConfig: { minSessionTimeout: MIN_SESSION_TIMEOUT_MS, maxSessionTimeout: MAX_SESSION_TIMEOUT_MS },
   });
+}
+
+/** A 3-member Paddock ensemble seen as one server: its connect string lists every member. */
+export interface InteropEnsemble extends ServerHandle {
+  readonly ensemble: EnsembleHandle;
+}
+
+/**
+ * A 3-member Paddock ensemble with the interop tick and session bounds (ensemble.test.ts runs the
+ * kazoo and zkCli suites against it). `process` and `fourLetterWord` are the current leader's.
+ */
+export async function startInteropEnsemble(): Promise<InteropEnsemble> {
+  const ensemble = await startPaddockEnsemble({
+    participants: 3,
+    tickTime: INTEROP_TICK_MS,
+    extraConfig: { minSessionTimeout: MIN_SESSION_TIMEOUT_MS, maxSessionTimeout: MAX_SESSION_TIMEOUT_MS },
+  });
+  const first = ensemble.members[0]!;
+  let leader = await ensemble.waitForLeader();
+  return {
+    kind: 'paddock',
+    host: first.host,
+    port: first.port,
+    connectString: ensemble.connectString,
+    dataDir: first.dataDir,
+    configFile: first.configFile,
+    tickTime: INTEROP_TICK_MS,
+    get process() {
+      if (!leader.running) leader = ensemble.members.find((m) => m.running) ?? leader;
+      return leader.process ?? first.process!;
+    },
+    stop: () => ensemble.stop(),
+    async kill9() {
+      for (const m of ensemble.members) await m.kill9();
+    },
+    fourLetterWord: (word) => leader.fourLetterWord(word),
+    ensemble,
+  };
 }
 
 /**

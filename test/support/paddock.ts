@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApacheZooKeeper } from './apache-zookeeper.js';
 import { LOOPBACK, getFreePorts } from './ports.js';
+import { TcpProxy } from './tcp-proxy.js';
 import { fourLetterWord, spawnManaged, waitFor, waitForRuok, waitForServing, type ManagedProcess } from './processes.js';
 import {
   baseZooCfg,
@@ -124,6 +125,13 @@ export interface EnsembleHandle {
   member(sid: number): EnsembleMember;
   /** Waits until exactly one running member says Mode: leader and every other running member serves. */
   waitForLeader(timeoutMs?: number): Promise<EnsembleMember>;
+  /**
+   * Needs `proxied: true`: blocks every quorum and election link to and from `sid` (both directions; open
+   * links are cut, new ones refused) until heal(). Client ports are not affected.
+   */
+  partition(sid: number): void;
+  /** Unblocks the links of `sid`, or of every member. */
+  heal(sid?: number): void;
   /** Stops every member and removes the directories. */
   stop(): Promise<void>;
 }
@@ -137,6 +145,12 @@ export interface EnsembleOptions {
   syncLimit?: number;
   extraConfig?: Record<string, string | number | boolean>;
   startTimeoutMs?: number;
+  /**
+   * Route every peer link through a TcpProxy: member i's zoo.cfg names, for each other member j, a proxy
+   * (one per direction i->j and port kind) in front of j's real quorum/election port, so `partition(sid)`
+   * can cut one member off while its client port stays reachable.
+   */
+  proxied?: boolean;
 }
 
 /**
@@ -159,8 +173,28 @@ export async function startPaddockEnsemble(options: EnsembleOptions = {}): Promi
     quorumPort: ports[3 * i + 1]!,
     electionPort: ports[3 * i + 2]!,
   }));
-  const serverLines: Record<string, string> = {};
-  for (const s of specs) serverLines[`server.${s.sid}`] = `${host}:${s.quorumPort}:${s.electionPort}${s.observer ? ':observer' : ''}`;
+  // proxies[`${from}>${to}`] = the quorum and election proxies `from` dials to reach `to`
+  const proxies = new Map<string, { from: number; to: number; quorum: TcpProxy; election: TcpProxy }>();
+  if (options.proxied) {
+    for (const a of specs) {
+      for (const b of specs) {
+        if (a === b) continue;
+        const quorum = await new TcpProxy(host, b.quorumPort, { record: false }).start();
+        const election = await new TcpProxy(host, b.electionPort, { record: false }).start();
+        proxies.set(`${a.sid}>${b.sid}`, { from: a.sid, to: b.sid, quorum, election });
+      }
+    }
+  }
+  const serverLinesFor = (self: number): Record<string, string> => {
+    const lines: Record<string, string> = {};
+    for (const s of specs) {
+      const p = proxies.get(`${self}>${s.sid}`);
+      const [q, e] = p ? [p.quorum.port, p.election.port] : [s.quorumPort, s.electionPort];
+      lines[`server.${s.sid}`] = `${host}:${q}:${e}${s.observer ? ':observer' : ''}`;
+    }
+    return lines;
+  };
+  const stopProxies = () => Promise.all([...proxies.values()].flatMap((p) => [p.quorum.stop(), p.election.stop()]));
 
   const members: EnsembleMember[] = specs.map((s) => {
     const dirs = prepareServerDirs(`paddock-ens${s.sid}`, undefined);
@@ -170,7 +204,7 @@ export async function startPaddockEnsemble(options: EnsembleOptions = {}): Promi
       initLimit: options.initLimit ?? 10,
       syncLimit: options.syncLimit ?? 5,
       ...(s.observer ? { peerType: 'observer' } : {}),
-      ...serverLines,
+      ...serverLinesFor(s.sid),
       ...options.extraConfig,
     });
     let proc: ManagedProcess | null = null;
@@ -248,8 +282,24 @@ export async function startPaddockEnsemble(options: EnsembleOptions = {}): Promi
         throw err;
       });
     },
+    partition(sid) {
+      if (proxies.size === 0) throw new Error('partition() needs startPaddockEnsemble({ proxied: true })');
+      for (const p of proxies.values()) {
+        if (p.from !== sid && p.to !== sid) continue;
+        p.quorum.block();
+        p.election.block();
+      }
+    },
+    heal(sid) {
+      for (const p of proxies.values()) {
+        if (sid !== undefined && p.from !== sid && p.to !== sid) continue;
+        p.quorum.unblock();
+        p.election.unblock();
+      }
+    },
     async stop() {
       await Promise.all(members.map((m) => m.stop().catch(() => {})));
+      await stopProxies();
       for (const m of members) (m as EnsembleMember & { cleanup(): void }).cleanup();
     },
   };

@@ -2,7 +2,8 @@
  * A recording TCP proxy on loopback for ZooKeeper-protocol traffic: forwards bytes unchanged,
  * splits each direction into length-prefixed frames with timestamps (to check what a client
  * really sends: handshake shape, ping cadence...), and can cut every connection to simulate a
- * network failure.
+ * network failure, or block the route (cut, and refuse new connections until unblocked) to simulate a
+ * partition. With `record: false` it only forwards (ensemble peer links carry much traffic).
  */
 import net from 'node:net';
 import { LOOPBACK } from './ports.js';
@@ -48,12 +49,29 @@ export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private server: net.Server | undefined;
   private nextId = 1;
+  private blocked = false;
   port = 0;
 
   constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
+    private readonly options: { record?: boolean; port?: number } = {},
   ) {}
+
+  /** True while the route is blocked (see block()). */
+  get isBlocked(): boolean {
+    return this.blocked;
+  }
+
+  /** A partition: drops every open connection and closes new ones at once until unblock(). */
+  block(): void {
+    this.blocked = true;
+    this.cutAll();
+  }
+
+  unblock(): void {
+    this.blocked = false;
+  }
 
   get connectString(): string {
     return `${LOOPBACK}:${this.port}`;
@@ -63,7 +81,7 @@ export class TcpProxy {
     this.server = net.createServer((client) => this.accept(client));
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
-      this.server?.listen({ host: LOOPBACK, port: 0 }, () => resolve());
+      this.server?.listen({ host: LOOPBACK, port: this.options.port ?? 0 }, () => resolve());
     });
     const address = this.server.address();
     if (address === null || typeof address === 'string') throw new Error('proxy has no port');
@@ -72,24 +90,32 @@ export class TcpProxy {
   }
 
   private accept(client: net.Socket): void {
-    const started = Date.now();
-    const record: ProxiedConnection = { id: this.nextId++, acceptedAt: started, toServer: [], toClient: [], closed: false };
-    this.connections.push(record);
+    if (this.blocked) {
+      client.on('error', () => {});
+      client.destroy();
+      return;
+    }
+    const record = this.options.record === false ? null : this.record();
     const upstream = net.connect({ host: this.targetHost, port: this.targetPort });
     this.sockets.add(client);
     this.sockets.add(upstream);
-    const toServer = new FrameSplitter((payload) => record.toServer.push({ at: Date.now() - started, payload }));
-    const toClient = new FrameSplitter((payload) => record.toClient.push({ at: Date.now() - started, payload }));
-    client.on('data', (chunk: Buffer) => {
-      toServer.push(chunk);
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      toClient.push(chunk);
-      client.write(chunk);
-    });
+    if (record === null) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    } else {
+      const toServer = new FrameSplitter((payload) => record.conn.toServer.push({ at: Date.now() - record.started, payload }));
+      const toClient = new FrameSplitter((payload) => record.conn.toClient.push({ at: Date.now() - record.started, payload }));
+      client.on('data', (chunk: Buffer) => {
+        toServer.push(chunk);
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk: Buffer) => {
+        toClient.push(chunk);
+        client.write(chunk);
+      });
+    }
     const close = () => {
-      record.closed = true;
+      if (record !== null) record.conn.closed = true;
       client.destroy();
       upstream.destroy();
       this.sockets.delete(client);
@@ -99,6 +125,13 @@ export class TcpProxy {
     upstream.on('close', close);
     client.on('error', close);
     upstream.on('error', close);
+  }
+
+  private record(): { conn: ProxiedConnection; started: number } {
+    const started = Date.now();
+    const conn: ProxiedConnection = { id: this.nextId++, acceptedAt: started, toServer: [], toClient: [], closed: false };
+    this.connections.push(conn);
+    return { conn, started };
   }
 
   /** Drops every open connection (both sides see a reset/close). */

@@ -89,6 +89,13 @@ describe('3-member ensemble', () => {
       expect(ephOwner?.body?.type === OpCode.exists && ephOwner.body.stat.ephemeralOwner).toBe(clients[1]!.sessionId);
       await clients[1]!.close();
       expect(await readAfterSync(clients[0]!, '/eph')).toBeNull();
+      // the leader reports the sizes of the txns it proposed (mntr zk_*_proposal_size, stat)
+      const leader = await ens.waitForLeader();
+      const mntr = await leader.fourLetterWord('mntr');
+      const [last, min, max] = ['last', 'min', 'max'].map((k) => Number(mntrValue(mntr, `${k}_proposal_size`)));
+      expect(min).toBeGreaterThan(0);
+      expect(max).toBeGreaterThanOrEqual(Math.max(min!, last!));
+      expect(await leader.fourLetterWord('stat')).toMatch(new RegExp(`^Proposal sizes last/min/max: ${last}/${min}/${max}$`, 'm'));
     } finally {
       for (const c of clients) c.destroy();
     }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import type { ACL, Id } from '@paddock/protocol';
-import { checkPermission, digestId, fixupACL, ipMatches, isValidDigestAcl, isValidIpAcl, maskDigestACL } from './acl.js';
+import { checkPermission, digestId, fixupACL, ipMatches, isValidDigestAcl, isValidIpAcl, isWorldReadable, maskDigestACL } from './acl.js';
 
 const world = (perms: number): ACL => ({ perms, id: { scheme: 'world', id: 'anyone' } });
 const digest = (perms: number, id: string): ACL => ({ perms, id: { scheme: 'digest', id } });
@@ -101,5 +101,21 @@ describe('fixupACL', () => {
 describe('maskDigestACL', () => {
   it('hides the digest', () => {
     expect(maskDigestACL([digest(31, 'bob:abc=='), world(1)])).toEqual([digest(31, 'bob:x'), world(1)]);
+  });
+});
+
+describe('isWorldReadable', () => {
+  const nobody: Id[] = [{ scheme: 'ip', id: '10.0.0.1' }];
+  it.each([
+    ['null', null],
+    ['empty', []],
+    ['world READ', [world(1)]],
+    ['world ALL after a digest entry', [digest(31, 'u:x'), world(31)]],
+    ['world WRITE only', [world(2)]],
+    ['digest only', [digest(31, 'u:x')]],
+    ['ip only', [ip(1, '10.0.0.2')]],
+  ] as const)('agrees with checkPermission for any caller: %s', (_name, acl) => {
+    const expected = checkPermission(acl as ACL[] | null, 1, nobody);
+    expect(isWorldReadable(acl as ACL[] | null)).toBe(expected);
   });
 });

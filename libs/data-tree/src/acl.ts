@@ -181,6 +181,19 @@ export function checkPermission(acl: readonly ACL[] | null, perm: number, authId
   return false;
 }
 
+/**
+ * True when `checkPermission(acl, READ, ids)` holds for every caller: no ACL, or a world:anyone entry
+ * with READ. Lets a server skip the per-connection check when delivering to many watchers.
+ */
+export function isWorldReadable(acl: readonly ACL[] | null): boolean {
+  if (acl === null || acl.length === 0) return true;
+  for (let i = 0; i < acl.length; i++) {
+    const a = acl[i]!;
+    if ((a.perms & 1) !== 0 && a.id.scheme === 'world' && a.id.id === 'anyone') return true;
+  }
+  return false;
+}
+
 function aclEquals(a: ACL, b: ACL): boolean {
   return a.perms === b.perms && a.id.scheme === b.id.scheme && a.id.id === b.id.id;
 }

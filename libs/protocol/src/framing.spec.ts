@@ -144,3 +144,18 @@ describe('FrameDecoder', () => {
     expect(FOUR_LETTER_WORDS.has(0x00000010)).toBe(false);
   });
 });
+
+describe('notificationFrame', () => {
+  it('holds the same bytes as encodeNotification', async () => {
+    const { encodeNotification, notificationFrame } = await import('./framing.js');
+    for (const [event, zxid] of [
+      [{ type: 3, state: 3, path: '/a/b' }, -1],
+      [{ type: 4, state: 3, path: '/ünïcode/ノード' }, 0x1_0000_0007],
+      [{ type: 1, state: 3, path: '' }, 5],
+    ] as const) {
+      const w = new JuteWriter();
+      encodeNotification(w, event, zxid);
+      expect(notificationFrame(event, zxid).equals(w.bytes())).toBe(true);
+    }
+  });
+});

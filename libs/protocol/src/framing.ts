@@ -220,6 +220,26 @@ export function encodeNotification(w: JuteWriter, event: WatcherEvent, zxid = -1
   w.endFrame(at);
 }
 
+/**
+ * A whole notification frame (length prefix included) in a buffer of its own, for servers that send
+ * the same event to many connections: encode once, copy the bytes per connection.
+ */
+export function notificationFrame(event: WatcherEvent, zxid = -1): Buffer {
+  const pathBytes = Buffer.byteLength(event.path, 'utf8');
+  const out = Buffer.allocUnsafe(4 + 16 + 12 + pathBytes);
+  out.writeInt32BE(out.length - 4, 0);
+  out.writeInt32BE(-1, 4);
+  const hi = Math.floor(zxid / 0x100000000);
+  out.writeInt32BE(hi | 0, 8);
+  out.writeUInt32BE((zxid - hi * 0x100000000) >>> 0, 12);
+  out.writeInt32BE(0, 16);
+  out.writeInt32BE(event.type, 20);
+  out.writeInt32BE(event.state, 24);
+  out.writeInt32BE(pathBytes, 28);
+  out.write(event.path, 32, pathBytes, 'utf8');
+  return out;
+}
+
 /** Client side: the connect frame (the readOnly byte only if `req.readOnly !== undefined`). */
 export function encodeConnectRequest(w: JuteWriter, req: ConnectRequest): void {
   const at = w.startFrame();

@@ -1,3 +1,6 @@
+/** Strings up to this many UTF-16 units are tried as ASCII first. */
+const SHORT_STRING = 256;
+
 /**
  * Writes jute-encoded values into one growable buffer. Callers that frame their output reserve the
  * 4-byte length prefix with {@link JuteWriter.startFrame} and patch it with {@link JuteWriter.endFrame},
@@ -69,6 +72,25 @@ export class JuteWriter {
 
   writeString(v: string | null): this {
     if (v === null) return this.writeInt(-1);
+    const n = v.length;
+    if (n <= SHORT_STRING) {
+      // short strings (paths, child names) are nearly always ASCII: copying the char codes in JS
+      // beats two native calls (byteLength + utf8 write); anything else takes the general path
+      this.ensure(4 + n);
+      const b = this.buf;
+      const start = this.offset + 4;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = v.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[start + i] = c;
+      }
+      if (i === n) {
+        b.writeInt32BE(n, this.offset);
+        this.offset = start + n;
+        return this;
+      }
+    }
     const len = Buffer.byteLength(v, 'utf8');
     this.ensure(4 + len);
     this.buf.writeInt32BE(len, this.offset);

@@ -14,7 +14,7 @@ import type {
   SessionWatchesView,
   WatchSummaryView,
 } from './four-letter/index.js';
-import { nodeEnvironment, paddockFullVersion } from './four-letter/index.js';
+import { heapFigures, nodeEnvironment, paddockFullVersion } from './four-letter/index.js';
 import type { TxnLog } from './persistence/index.js';
 import type { ZkServer } from './zk-server.js';
 import type { QuorumPeer } from './quorum/quorum-peer.js';
@@ -57,6 +57,7 @@ export class ServerFourLetterView implements FourLetterView {
       outstandingRequests: s.outstanding,
       lastProcessedZxid: BigInt(s.tree.lastProcessedZxid),
       nodeCount: s.tree.nodeCount,
+      ...(this.peer?.mode === 'leader' ? { proposalSizes: { ...this.peer.proposalSizes } } : {}),
     };
   }
 
@@ -176,7 +177,7 @@ export class ServerFourLetterView implements FourLetterView {
           syncedObservers: st.learners.filter((sid) => observers.has(sid)).length,
           pendingSyncs: 0,
           leaderUptime: Date.now() - p.modeSince,
-          proposalSizes: { last: -1, min: -1, max: -1 },
+          proposalSizes: { ...p.proposalSizes },
         };
       }
     }
@@ -199,6 +200,7 @@ export class ServerFourLetterView implements FourLetterView {
         ['fsync_time_avg_ms', { double: fsync.avgMs }],
         ['fsync_time_max_ms', fsync.maxMs],
         ['fsync_threshold_exceed_count', fsync.thresholdExceeded],
+        ...heapFigures(),
       ],
     };
   }

@@ -160,7 +160,10 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     const result = runFourLetterWord(word, view, whitelist);
     if (result) {
       if (result.reset === 'connections') for (const c of server.connections) c.resetStats();
-      if (result.reset === 'server') server.resetStats();
+      if (result.reset === 'server') {
+        server.resetStats();
+        peer?.resetProposalSizes(); // srst also resets the leader's proposal stats (StatResetCommand)
+      }
       conn.out.raw(Buffer.from(result.output, 'utf8'));
     }
     conn.close();

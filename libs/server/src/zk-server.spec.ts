@@ -147,3 +147,90 @@ describe('ZkServer: answers as ZooKeeper 3.8.0', () => {
     expect(s.isClosed()).toBe(true);
   });
 });
+
+describe('ZkServer as a quorum leader: session validation (SessionTracker.checkSession)', () => {
+  const create = (path: string) => ({ type: 1 as const, request: { path, data: null, acl: OPEN, flags: 0 } });
+
+  it('a write of an unknown or closing session gets SessionExpired (an error txn), the connection stays', async () => {
+    const s = setup();
+    s.server.ownerSid = 1;
+    s.server.quorumSync = true;
+    const f = await s.send(1, create('/a'));
+    expect(f).toMatchObject({ xid: 1, err: -112 });
+    expect(s.tree.getNode('/a')).toBeUndefined();
+    expect(s.isClosed()).toBe(false);
+    s.server.sessions.add(0x1234n, 4000, Date.now());
+    expect((await s.send(2, create('/a'))).err).toBe(0);
+    s.server.sessions.markClosing(0x1234n);
+    expect((await s.send(3, create('/b'))).err).toBe(-112);
+    expect((await s.send(4, { type: 9, request: { path: '/' } })).err).toBe(-112); // sync too
+  });
+
+  it('forwarded writes are checked against the member that owns the session: SessionMoved elsewhere', async () => {
+    const s = setup();
+    s.server.ownerSid = 1;
+    const proposed: number[] = [];
+    const commit = s.server.broadcast.propose;
+    s.server.broadcast = { propose: (h, t) => (proposed.push(t.type === -1 ? t.err : 0), commit(h, t)) };
+    const fwd = (sessionId: bigint, cxid: number, op: number, body: Buffer) => ({ sessionId, cxid, op, body, authIds: [], timeout: 0, err: null });
+    const w = new JuteWriter(64);
+    encodeRequest(w, 0, create('/f'));
+    const body = Buffer.from(w.bytes()).subarray(12); // after length, xid, type
+    // createSession through member 2: the session belongs to member 2
+    s.server.prepForwarded({ ...fwd(0x77n, 0, -10, Buffer.alloc(0)), timeout: 4000 }, 2);
+    await new Promise((r) => setImmediate(r));
+    expect(s.server.sessions.get(0x77n)).toBeDefined();
+    s.server.prepForwarded(fwd(0x77n, 1, 1, body), 3); // sent through member 3: moved
+    s.server.prepForwarded(fwd(0x99n, 1, 1, body), 2); // unknown session
+    s.server.prepForwarded(fwd(0x77n, 2, 1, body), 2); // its owner
+    await new Promise((r) => setImmediate(r));
+    expect(proposed).toEqual([0, -118, -112, 0]);
+    expect(s.tree.getNode('/f')).toBeDefined();
+    // a reconnect through member 3 (REVALIDATE) moves it there; an expired one is refused
+    expect(s.server.revalidate(0x77n, 4000, 3)).toBe(true);
+    expect(s.server.revalidate(0x99n, 4000, 3)).toBe(false);
+    s.server.prepForwarded(fwd(0x77n, 3, 2, Buffer.from([0, 0, 0, 2, 0x2f, 0x66, 0xff, 0xff, 0xff, 0xff])), 2);
+    await new Promise((r) => setImmediate(r));
+    expect(proposed.at(-1)).toBe(-118);
+  });
+
+  it('learner: a SessionMoved error txn is matched to a forwarded request only when the leader said it was ours', async () => {
+    const s = setup();
+    const forwarded: number[] = [];
+    s.server.forwarder = (req) => (forwarded.push(req.cxid), true);
+    s.server.sessions.add(0x1234n, 4000, Date.now());
+    const z = s.tree.lastProcessedZxid;
+    const sendNoWait = (xid: number, path: string) => {
+      const w = new JuteWriter(64);
+      encodeRequest(w, xid, create(path));
+      s.server.onRequestFrame(s.conn, new JuteReader(Buffer.from(w.bytes()).subarray(4)));
+    };
+    sendNoWait(1, '/mine');
+    expect(forwarded).toEqual([1]);
+    // another member's request of the same session with the same cxid was rejected as SessionMoved
+    s.server.commit({ sessionId: 0x1234n, cxid: 1, zxid: z + 1, time: 0, type: -1 }, { type: -1, err: -118 });
+    expect(s.isClosed()).toBe(false);
+    // our own create commits and is answered
+    s.server.commit({ sessionId: 0x1234n, cxid: 1, zxid: z + 2, time: 0, type: 1 }, { type: 1, path: '/mine', data: null, acl: OPEN, ephemeral: false, parentCVersion: 1 });
+    await new Promise((r) => setImmediate(r));
+    expect(s.frames.at(-1)).toMatchObject({ xid: 1, err: 0, zxid: z + 2 });
+    // and once the leader says a rejection is ours, its error txn closes the connection
+    sendNoWait(2, '/again');
+    s.server.sessionMovedNotice(0x1234n, 2);
+    s.server.commit({ sessionId: 0x1234n, cxid: 2, zxid: z + 3, time: 0, type: -1 }, { type: -1, err: -118 });
+    expect(s.isClosed()).toBe(true);
+  });
+
+  it('SessionMoved closes the old connection without a reply (ZOOKEEPER-710)', async () => {
+    const s = setup();
+    s.server.ownerSid = 1;
+    s.server.sessions.add(0x1234n, 4000, Date.now());
+    expect((await s.send(1, create('/x'))).err).toBe(0);
+    const before = s.frames.length;
+    expect(s.server.revalidate(0x1234n, 4000, 2)).toBe(true); // the client reconnected to member 2
+    await s.send(2, create('/y'));
+    expect(s.frames.length).toBe(before);
+    expect(s.isClosed()).toBe(true);
+    expect(s.tree.getNode('/y')).toBeUndefined();
+  });
+});

@@ -5,7 +5,6 @@ import {
   KeeperState,
   OpCode,
   Perms,
-  Xid,
   decodeRequest,
   readAuthPacket,
   readConnectRequest,
@@ -14,13 +13,13 @@ import {
   writeMultiResponse,
   writeReplyHeader,
   writeStat,
-  writeWatcherEvent,
   UnknownOpCodeError,
   JuteDecodeError,
   MultiKindError,
+  notificationFrame,
 } from '@paddock/protocol';
 import type { ApplyResult, DataTree, Txn, TxnHeader, WriteRequest } from '@paddock/data-tree';
-import { PendingChanges, checkPermission, digestId, prepWrite } from '@paddock/data-tree';
+import { PendingChanges, checkPermission, digestId, isWorldReadable, prepWrite } from '@paddock/data-tree';
 import type { ClientConnection, ConnectionHost, QueuedRequest } from './net/client-connection.js';
 import { hexSession } from './net/client-connection.js';
 import { addAuthId } from './net/auth-info.js';
@@ -116,6 +115,25 @@ export class ZkServer implements ConnectionHost {
   quorumSync = false;
   /** Learner: sessions touched by their clients since the last report to the leader. */
   readonly touchedSessions = new Set<bigint>();
+  /**
+   * Active quorum leader: its own sid. The leader then tracks the member each session is attached to
+   * (ZooKeeper's session owner: set by createSession, by a reconnect here or a learner's revalidation) and
+   * validates every write and sync against it: an unknown or closing session gets SessionExpired, a session
+   * attached to another member SessionMoved (the old connection is closed). Null elsewhere.
+   */
+  ownerSid: number | null = null;
+  private readonly owners = new Map<bigint, number>();
+  /**
+   * Learner: asks the leader whether a session may reopen on this member (ZooKeeper's REVALIDATE); `done`
+   * runs when the leader answers. False when there is no leader to ask.
+   */
+  revalidator: ((sessionId: bigint, timeout: number, done: (valid: boolean) => void) => boolean) | null = null;
+  /**
+   * Learner: (sessionId, cxid) of our forwarded requests the leader rejected as SessionMoved. Another member
+   * holding the same session (the one it moved to) may have a request with the same cxid pending; a
+   * SessionMoved error txn is only matched to a forwarded request when the leader said it was ours.
+   */
+  private readonly movedHere = new Set<string>();
   /** Called when the broadcast can no longer take txns (leadership lost): the member drops its clients. */
   onBroadcastUnavailable: () => void = () => {};
   lastProposedZxid: number;
@@ -161,6 +179,8 @@ export class ZkServer implements ConnectionHost {
     this.origins.clear();
     this.forwarded.clear();
     this.touchedSessions.clear();
+    this.owners.clear(); // a new leader learns owners again: the first member to send for a session claims it
+    this.movedHere.clear();
     this.pending.clear();
     this.lastProposedZxid = this.tree.lastProcessedZxid;
   }
@@ -229,6 +249,7 @@ export class ZkServer implements ConnectionHost {
       this.forward(conn, { sessionId, cxid: 0, op: OpCode.createSession, body: EMPTY, authIds: [], timeout, err: null });
       return;
     }
+    if (this.ownerSid !== null) this.owners.set(sessionId, this.ownerSid);
     this.propose({ conn, op: OpCode.createSession }, sessionId, 0, OpCode.createSession, { type: -10, timeOut: timeout });
   }
 
@@ -244,12 +265,43 @@ export class ZkServer implements ConnectionHost {
   }
 
   /**
-   * Leader: preps a write forwarded by a learner as if one of its own clients had sent it, and proposes
-   * the txn. No reply here: the learner answers its client when the txn commits.
+   * Leader: the session check of ZooKeeper's PrepRequestProcessor (SessionTracker.checkSession) for a
+   * request sent through member `owner`: OK, SESSION_EXPIRED (unknown or closing) or SESSION_MOVED (attached
+   * to another member). A session with no known owner (e.g. under a new leader) is claimed by `owner`.
    */
-  prepForwarded(req: ForwardedWrite): void {
+  checkSession(sessionId: bigint, owner: number): number {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.closing) return ErrorCode.SESSION_EXPIRED;
+    const current = this.owners.get(sessionId);
+    if (current === undefined) this.owners.set(sessionId, owner);
+    else if (current !== owner) return ErrorCode.SESSION_MOVED;
+    return ErrorCode.OK;
+  }
+
+  /**
+   * Leader: learner `owner` asks whether a client may reopen `sessionId` there (ZooKeeper's REVALIDATE).
+   * A live session is touched and now belongs to that member.
+   */
+  revalidate(sessionId: bigint, timeout: number, owner: number): boolean {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.closing) return false;
+    this.owners.set(sessionId, owner);
+    session.timeout = timeout;
+    this.sessions.touch(sessionId, Date.now());
+    return true;
+  }
+
+  /**
+   * Leader: preps a write forwarded by learner `from` as if one of its own clients had sent it, after the
+   * session check, and proposes the txn. No reply here: the learner answers its client when the txn commits.
+   * Returns the session check's result (SESSION_MOVED: the shell tells `from` that error txn is its own).
+   */
+  prepForwarded(req: ForwardedWrite, from?: number): number {
     let txn: Txn;
+    const checked = from === undefined || req.err !== null || req.op === OpCode.createSession || req.op === OpCode.closeSession ? ErrorCode.OK : this.checkSession(req.sessionId, from);
+    if (req.op === OpCode.createSession && from !== undefined) this.owners.set(req.sessionId, from);
     if (req.err !== null) txn = { type: -1, err: req.err };
+    else if (checked !== ErrorCode.OK) txn = { type: -1, err: checked };
     else if (req.op === OpCode.createSession) txn = { type: -10, timeOut: req.timeout };
     else if (req.op === OpCode.sync) txn = { type: -1, err: ErrorCode.OK };
     else {
@@ -262,7 +314,7 @@ export class ZkServer implements ConnectionHost {
         } catch {
           txn = { type: -1, err: ErrorCode.MARSHALLING_ERROR };
           this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn);
-          return;
+          return checked;
         }
       }
       const ctx = {
@@ -277,25 +329,52 @@ export class ZkServer implements ConnectionHost {
       if (req.op === OpCode.closeSession) this.sessions.markClosing(req.sessionId);
     }
     this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn);
+    return checked;
   }
 
   private reopenSession(conn: ClientConnection, req: ConnectRequest, timeout: number): void {
-    const session = this.sessions.get(req.sessionId);
-    if (!session || session.closing || !passwordMatches(req.sessionId, req.passwd)) {
-      if (session && !session.closing) this.log('warn', `invalid password for session 0x${hexSession(req.sessionId)}`);
-      this.sendConnectResponse(conn, 0, 0n, Buffer.alloc(16));
-      conn.close();
+    const passwordOk = passwordMatches(req.sessionId, req.passwd);
+    if (this.revalidator !== null && passwordOk) {
+      // learner: the leader owns the sessions; it says whether this one is alive and moves it here. Its
+      // answer follows the COMMITs it sent before, so a session it knows is applied here by then (even if
+      // this member had not seen its createSession yet when the client arrived)
+      conn.connectPending = true;
+      const asked = this.revalidator(req.sessionId, timeout, (valid) => {
+        if (conn.isClosed) return;
+        conn.connectPending = false;
+        const s = this.sessions.get(req.sessionId);
+        if (!valid || !s || s.closing) this.refuseSession(conn);
+        else this.attachSession(conn, req.sessionId, s, timeout);
+      });
+      if (!asked) conn.close();
       return;
     }
-    const previous = this.bySession.get(req.sessionId);
+    const session = this.sessions.get(req.sessionId);
+    if (!session || session.closing || !passwordOk) {
+      if (session && !session.closing) this.log('warn', `invalid password for session 0x${hexSession(req.sessionId)}`);
+      this.refuseSession(conn);
+      return;
+    }
+    if (this.ownerSid !== null) this.owners.set(req.sessionId, this.ownerSid);
+    this.attachSession(conn, req.sessionId, session, timeout);
+  }
+
+  /** The session is expired (or the password wrong): a ConnectResponse with timeout 0, then close. */
+  private refuseSession(conn: ClientConnection): void {
+    this.sendConnectResponse(conn, 0, 0n, Buffer.alloc(16));
+    conn.close();
+  }
+
+  private attachSession(conn: ClientConnection, sessionId: bigint, session: { timeout: number }, timeout: number): void {
+    const previous = this.bySession.get(sessionId);
     if (previous && previous !== conn) {
       // the client moved to a new socket: the old one must not answer for this session any more
       previous.close();
     }
-    conn.sessionId = req.sessionId;
+    conn.sessionId = sessionId;
     conn.sessionTimeout = timeout;
     session.timeout = timeout;
-    this.touch(req.sessionId, Date.now());
+    this.touch(sessionId, Date.now());
     this.finishSessionInit(conn);
   }
 
@@ -387,6 +466,14 @@ export class ZkServer implements ConnectionHost {
         const body = r.buf.subarray(bodyStart, r.end);
         this.forward(conn, { sessionId: conn.sessionId, cxid: header.xid, op: header.type, body, authIds: conn.authIds, timeout: 0, err: null }, request);
         return;
+      }
+      if (this.ownerSid !== null && header.type !== OpCode.closeSession) {
+        // quorum leader: its own clients' sessions are validated like forwarded ones
+        const err = this.checkSession(conn.sessionId, this.ownerSid);
+        if (err !== ErrorCode.OK) {
+          entry.zxid = this.propose({ conn, op: header.type, request }, conn.sessionId, header.xid, header.type, { type: -1, err });
+          return;
+        }
       }
       if (header.type === OpCode.sync) {
         entry.zxid = this.propose({ conn, op: header.type, request }, conn.sessionId, header.xid, header.type, { type: -1, err: ErrorCode.OK });
@@ -515,7 +602,8 @@ export class ZkServer implements ConnectionHost {
     this.origins.delete(header.zxid);
     if (origin === undefined && this.forwarded.size > 0) {
       const key = forwardKey(header.sessionId, header.cxid);
-      origin = this.forwarded.get(key);
+      const notOurs = txn.type === -1 && txn.err === ErrorCode.SESSION_MOVED && !this.movedHere.delete(key);
+      origin = notOurs ? undefined : this.forwarded.get(key);
       if (origin !== undefined) {
         this.forwarded.delete(key);
         // a forwarded write's queue entry learns its zxid now
@@ -535,6 +623,7 @@ export class ZkServer implements ConnectionHost {
     }
     if (header.type === OpCode.closeSession) {
       this.sessions.remove(header.sessionId);
+      this.forgetOwner(header.sessionId);
       const owner = this.bySession.get(header.sessionId);
       const conn = origin?.conn ?? null;
       if (conn) this.completeWrite(conn, header, result, origin);
@@ -547,13 +636,32 @@ export class ZkServer implements ConnectionHost {
     if (origin?.conn) this.completeWrite(origin.conn, header, result, origin);
   }
 
+  /** Learner: the leader rejected our forwarded (sessionId, cxid) as SessionMoved (before its error txn commits). */
+  sessionMovedNotice(sessionId: bigint, cxid: number): void {
+    this.movedHere.add(forwardKey(sessionId, cxid));
+  }
+
+  /** Leader: a session closed by a committed closeSession has no owner any more. */
+  private forgetOwner(sessionId: bigint): void {
+    if (this.owners.size > 0) this.owners.delete(sessionId);
+  }
+
   private completeWrite(conn: ClientConnection, header: TxnHeader, result: ApplyResult, origin?: Origin): void {
     if (conn.isClosed) return;
     const entry = conn.queue.find((e) => e.zxid === header.zxid);
     if (!entry) return;
+    if (result.err === ErrorCode.SESSION_MOVED) {
+      // ZooKeeper's FinalRequestProcessor: SessionMoved is a connection-level error; the connection is
+      // closed without a reply (ZOOKEEPER-710): this socket no longer speaks for the session
+      this.log('info', `closing ${conn.describe()}: session 0x${hexSession(conn.sessionId)} moved to another member`);
+      conn.close();
+      return;
+    }
     conn.uncommittedWrites--;
     entry.respond = () => {
-      if (entry.op === OpCode.sync) {
+      if (entry.op === OpCode.sync && result.err !== ErrorCode.OK) {
+        conn.out.frame((w) => writeReplyHeader(w, entry.xid, header.zxid, result.err));
+      } else if (entry.op === OpCode.sync) {
         const path = (origin?.request as { request?: { path?: string } } | undefined)?.request?.path ?? '/';
         conn.out.frame((w) => {
           writeReplyHeader(w, entry.xid, header.zxid, 0);
@@ -600,14 +708,14 @@ export class ZkServer implements ConnectionHost {
       if (woken.size === 0) continue;
       const node = t.acl ? undefined : this.tree.getNode(t.path);
       const acl: ACL[] | null = t.acl ?? (node ? this.tree.aclOf(node) : null);
+      // READ-ACL filtering on delivery: a watcher never learns of a change it may not read
+      const everyone = acl === null || this.options.skipACL || isWorldReadable(acl);
+      // the notification is encoded once; each connection gets a copy of its bytes
+      const frame = notificationFrame({ type: t.type, state: KeeperState.SyncConnected, path: t.path });
       for (const conn of woken) {
         if (conn.isClosed) continue;
-        // READ-ACL filtering on delivery: a watcher never learns of a change it may not read
-        if (acl && !checkPermission(acl, Perms.READ, conn.authIds, { skipACL: this.options.skipACL })) continue;
-        conn.out.frame((w) => {
-          writeReplyHeader(w, Xid.NOTIFICATION, -1, 0);
-          writeWatcherEvent(w, { type: t.type, state: KeeperState.SyncConnected, path: t.path });
-        });
+        if (!everyone && !checkPermission(acl, Perms.READ, conn.authIds)) continue;
+        conn.out.encodedFrame(frame);
         this.packetsSent++;
       }
     }

@@ -406,6 +406,23 @@ describe('broadcast', () => {
     expect(c.n(3).r.forward(bytes('x'))).toBe(false); // the leader proposes, it does not forward
   });
 
+  test('the leader answers a learner (reply -> the learner\'s Ready.requests), after the COMMITs sent before', () => {
+    const c = new Cluster(three);
+    c.elect();
+    const z = c.n(3).r.propose(bytes('t1'))!;
+    c.process(3); // the PROPOSAL is out; the reply must not overtake the COMMIT
+    c.stabilize();
+    expect(c.n(3).r.reply(1, bytes('answer'))).toBe(true);
+    expect(c.n(3).r.reply(4, bytes('nobody'))).toBe(false);
+    expect(c.n(1).r.reply(2, bytes('x'))).toBe(false); // only the leader answers
+    c.stabilize();
+    const rds = c.n(1).readys;
+    const at = rds.findIndex((r) => r.requests.length > 0);
+    expect(rds[at]!.requests).toEqual([{ from: 3, data: bytes('answer') }]);
+    expect(rds.slice(0, at + 1).some((r) => r.committed.some((e) => e.zxid === z))).toBe(true);
+    expect(c.n(2).readys.flatMap((r) => r.requests)).toEqual([]);
+  });
+
   test('propose() is refused until the leader is active', () => {
     const c = new Cluster(three);
     for (const node of c.nodes.values()) expect(node.r.propose(bytes('x'))).toBeNull();
@@ -453,6 +470,23 @@ describe('liveness', () => {
     expect(f.readys.flatMap((r) => c.packets((p) => p.kind === 'FOLLOWERINFO', r.messages))).toHaveLength(1);
     c.tick(2);
     expect(f.r.softState()).toMatchObject({ role: 'following', leader: 3, phase: 'active' });
+  });
+
+  test('a learner whose FOLLOWERINFO was lost (e.g. the leader was still looking) resends it every tick while in discovery', () => {
+    const c = new Cluster(three, {}, { initLimit: 10 });
+    c.cut = new Set(['1>3']); // everything 1 says to 3 is dropped: its votes and its registration
+    c.elect();
+    expect(c.n(3).r.isActiveLeader).toBe(true);
+    expect(c.n(1).r.softState()).toMatchObject({ role: 'following', leader: 3, phase: 'discovery' });
+    c.cut = new Set();
+    c.tick(2); // well within initLimit: the resent FOLLOWERINFO gets it synced
+    expect(c.n(1).r.softState()).toMatchObject({ role: 'following', leader: 3, phase: 'active' });
+    // once the leader answered, nothing more is resent; duplicates never disturb the leader
+    const before = c.n(1).readys.length;
+    c.tick(3);
+    const resent = c.n(1).readys.slice(before).flatMap((r) => c.packets((p) => p.kind === 'FOLLOWERINFO', r.messages));
+    expect(resent).toHaveLength(0);
+    expect(c.n(3).r.softState()).toMatchObject({ role: 'leading', epoch: 1 });
   });
 
   test('a restarted member rejoins the established leader without disturbing it', () => {

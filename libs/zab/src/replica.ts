@@ -251,6 +251,20 @@ export class ZabReplica {
     return true;
   }
 
+  /**
+   * Leader only: an opaque answer to learner `to` (REQUEST on its connection, after every packet sent to it
+   * before, e.g. the COMMITs of txns it must see first; it arrives in the learner's Ready.requests).
+   * False if `to` is not a synced learner of this active leader.
+   */
+  reply(to: Sid, data: Uint8Array): boolean {
+    const l = this.lead;
+    if (l === null || l.phase !== 'active') return false;
+    const h = l.handlers.get(to);
+    if (h === undefined || !h.synced) return false;
+    this.sendToLearner(h, { kind: 'REQUEST', data });
+    return true;
+  }
+
   /** The shell has a durable snapshot at zxid (<= everything applied): the log before it may go. */
   compact(zxid: number): void {
     if (zxid > this.appliedZxid) throw new Error('zab: compact beyond the applied state');
@@ -825,6 +839,15 @@ export class ZabReplica {
     const limit = f.phase === 'active' ? this.cfg.syncLimit : this.cfg.initLimit;
     if (this.now - f.lastHeard > limit) this.startElection(`leader ${f.leader} silent for ${limit} ticks`);
     else if (f.phase !== 'active' && this.now - f.started > this.cfg.initLimit) this.startElection(`no UPTODATE from ${f.leader} within initLimit`);
+    else if (f.phase === 'discovery' && f.recvSeq === 0) {
+      // Nothing from the leader yet: our FOLLOWERINFO may have reached it before it was leading (it drops
+      // those) or been lost. Say it again on the same connection (seq 0), once a tick, instead of waiting
+      // for initLimit (ZooKeeper's learner retries its connect). A leader that has it ignores the copy.
+      this.msgs.push({
+        type: 'packet', from: this.id, to: f.leader, conn: f.conn, seq: 0,
+        p: { kind: 'FOLLOWERINFO', observer: !this.isParticipant, acceptedEpoch: this.acceptedEpoch, lastZxid: this.log.lastZxid },
+      });
+    }
   }
 
   private learnerReceive(from: Sid, conn: number, seq: number, p: QuorumPacket): void {
@@ -882,6 +905,9 @@ export class ZabReplica {
         break;
       case 'PING':
         this.sendToLeader({ kind: 'PONG' });
+        break;
+      case 'REQUEST':
+        if (f.phase === 'active') this.requests.push({ from, data: p.data });
         break;
       default:
         break;

@@ -97,7 +97,7 @@ export type QuorumPacket =
   | { kind: 'PING'; zxid: number }
   /** the learner's answer to a PING (ZooKeeper reuses PING and puts session touches in it) */
   | { kind: 'PONG' }
-  /** a write forwarded by a learner; `data` is opaque (the shell's request encoding) */
+  /** a write forwarded by a learner, or (leader -> learner) an answer to one; `data` is opaque (the shell's encoding) */
   | { kind: 'REQUEST'; data: Uint8Array }
   /** the connection is closed (TCP RST): the learner re-registers */
   | { kind: 'CLOSE' };
@@ -127,7 +127,10 @@ export interface Ready {
   messages: Message[];
   /** 7. Apply these committed txns in order (after the snapshot reset, if any). */
   committed: Entry[];
-  /** Writes forwarded by learners (leader only): prep them and `propose()` the txns. */
+  /**
+   * Leader: writes forwarded by learners (prep them and `propose()` the txns). Learner: the leader's
+   * answers (`reply()`), in order with the COMMITs around them.
+   */
   requests: Array<{ from: Sid; data: Uint8Array }>;
 }
 

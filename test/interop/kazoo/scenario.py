@@ -420,6 +420,8 @@ class Scenario(object):
             threading.Thread(target=lambda: lines.put(holder.stdout.readline()), daemon=True).start()
             ready = json.loads(next_item(lines, 'the ephemeral holder to be ready', timeout=20))
             node_events = queue.Queue()
+            # c1 may be connected to another ensemble member than the holder: sync before reading its write
+            self.c1.sync(path)
             stat = self.c1.exists(path, watch=node_events.put)
             check(stat is not None, 'holder ephemeral exists')
             eq('0x%x' % stat.ephemeralOwner, ready['session_id'], 'ephemeralOwner is the holder session')

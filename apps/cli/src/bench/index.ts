@@ -180,12 +180,6 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
   const summary = summarize(workloads, runs, labels, compare);
   const heapNote = runs.flatMap((r) => r.notes).filter((n) => n.includes('heap read with'));
   for (const note of new Set(heapNote)) notes.push(note);
-  if (compare) {
-    notes.push(
-      'Paddock exposes no live-heap figure after a forced GC (ZooKeeper\'s is read with jcmd GC.run + GC.heap_info); ' +
-        'its heap is V8 used heap from `envi` (MB resolution, garbage included). It should expose e.g. mntr zk_heap_used_bytes and zk_heap_live_bytes (after gc) to compare like with like.',
-    );
-  }
   io.stdout(
     `\npaddock bench (${options.mode}${options.quick ? ', quick' : ''}): ${options.processes} processes x ${options.sessions} sessions x ${options.outstanding} outstanding, ` +
       `client ${options.client === 'c' ? 'npm zookeeper (C)' : 'node-zookeeper-client'}, ${options.rounds} round(s), medians\n\n`,

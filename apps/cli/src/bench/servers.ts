@@ -278,7 +278,9 @@ export function zooKeeperInstalled(): boolean {
 
 function spawnServerProcess(kind: ServerKind, configFile: string, logDir: string): SpawnedChild {
   if (kind === 'paddock') {
-    return spawnChild(process.execPath, [PADDOCK_BIN, 'server', '--config', configFile], {
+    // --expose-gc: mntr then reports zk_heap_live_bytes (used heap after a full GC), the figure
+    // compared with ZooKeeper's live heap; nothing else in the server calls gc()
+    return spawnChild(process.execPath, ['--expose-gc', PADDOCK_BIN, 'server', '--config', configFile], {
       env: { NODE_OPTIONS: undefined },
     });
   }
@@ -350,13 +352,23 @@ export async function startServer(kind: ServerKind, options: ServerLaunchOptions
 /**
  * Live heap of a server in bytes, as far as it can be read from outside:
  * - ZooKeeper: `jcmd <pid> GC.run` then `GC.heap_info` (used after a full GC = live heap);
- * - Paddock: `envi` os.memory.total - os.memory.free (V8 used heap, MB resolution, not after a GC:
- *   Paddock exposes no forced-GC live-heap figure yet).
+ * - Paddock: `mntr` zk_heap_live_bytes (V8 used heap after a full GC; reported when the server runs
+ *   with --expose-gc, as the benchmark starts it), else zk_heap_used_bytes (garbage included);
+ * - other servers: `envi` os.memory.total - os.memory.free (MB resolution, garbage included).
  */
 export async function heapBytes(kind: ServerKind, pid: number, host: string, port: number): Promise<{ bytes: number; how: string } | undefined> {
   if (kind === 'zookeeper') {
     const viaJcmd = await jcmdLiveHeap(pid);
     if (viaJcmd !== undefined) return { bytes: viaJcmd, how: 'jcmd GC.run + GC.heap_info (live heap)' };
+  }
+  try {
+    const mntr = parseKeyValues(await fourLetterWord(host, port, 'mntr', 60_000));
+    const live = mntr.get('zk_heap_live_bytes');
+    if (live !== undefined) return { bytes: Number(live), how: 'mntr zk_heap_live_bytes (V8 used heap after a full GC)' };
+    const used = mntr.get('zk_heap_used_bytes');
+    if (used !== undefined) return { bytes: Number(used), how: 'mntr zk_heap_used_bytes (V8 used heap incl. garbage)' };
+  } catch {
+    // fall back to envi
   }
   try {
     const envi = parseKeyValues(await fourLetterWord(host, port, 'envi'));

@@ -69,3 +69,22 @@ export function nodeEnvironment(fullVersion: string): [string, string][] {
     ['process.pid', String(process.pid)],
   ];
 }
+
+/**
+ * Heap figures for `mntr`:
+ * - `heap_used_bytes`: V8's used heap now (live objects plus garbage not yet collected), always;
+ * - `heap_live_bytes`: V8's used heap right after a full, synchronous garbage collection, only when
+ *   the process runs with `node --expose-gc` (e.g. `NODE_OPTIONS=--expose-gc paddock server ...`).
+ *   Each `mntr` then pays for one full GC (tens of ms on a large tree), so this is opt-in: meant for
+ *   benchmarks and memory investigations (it is what `paddock bench` reads for bytes per znode,
+ *   like `jcmd GC.run` + `GC.heap_info` on ZooKeeper), not for servers polled by monitoring.
+ */
+export function heapFigures(): [key: string, value: number][] {
+  const out: [string, number][] = [['heap_used_bytes', v8.getHeapStatistics().used_heap_size]];
+  const gc = (globalThis as { gc?: unknown }).gc;
+  if (typeof gc === 'function') {
+    (gc as () => void)();
+    out.push(['heap_live_bytes', v8.getHeapStatistics().used_heap_size]);
+  }
+  return out;
+}

@@ -51,4 +51,4 @@ export {
   javaDateToString,
 } from './java-format.js';
 export { AvgMinMaxCounter, BufferStats } from './stats.js';
-export { ZOOKEEPER_COMPAT_VERSION, paddockFullVersion, nodeEnvironment } from './environment.js';
+export { ZOOKEEPER_COMPAT_VERSION, paddockFullVersion, nodeEnvironment, heapFigures } from './environment.js';

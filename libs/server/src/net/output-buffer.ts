@@ -1,12 +1,50 @@
 import type { Socket } from 'node:net';
 import { JuteWriter } from '@paddock/protocol';
 
+/** Bytes each connection's encoding buffer starts with (taken from Node's shared pool). */
+const INITIAL_WRITER_BYTES = 512;
+/** Output slabs are carved into per-write slices; one slab serves many connections and turns. */
+const SLAB_BYTES = 64 * 1024;
+/** A turn's output above this is handed to the socket as its own buffer instead of being copied. */
+const HAND_OFF_BYTES = SLAB_BYTES / 4;
+
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabUsed = 0;
+
+/**
+ * A copy of `src` in a slice of the current slab. Slices are never reused (the socket may keep a
+ * slice until the kernel took it): a full slab is simply dropped and freed once its slices are.
+ */
+function slabCopy(src: Buffer, length: number): Buffer {
+  if (slabUsed + length > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  src.copy(slab, at, 0, length);
+  slabUsed = (at + length + 7) & ~7;
+  return slab.subarray(at, at + length);
+}
+
+/** Connections with output waiting; flushed together once per event-loop turn (one setImmediate for all). */
+const dirty: OutputBuffer[] = [];
+let flushScheduled = false;
+
+function flushDirty(): void {
+  flushScheduled = false;
+  // a flush may not add to `dirty` (frames are only added by request handling), but be safe about it
+  for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
+  dirty.length = 0;
+}
+
 /**
  * Frames written during one event-loop turn go out in one socket write: replies and watch events are
- * encoded straight into this buffer (no intermediate objects), then handed to the socket as is.
+ * encoded straight into this connection's buffer (no intermediate objects); at the end of the turn
+ * the bytes are copied into a shared slab slice and handed to the socket. The encoding buffer is
+ * reused, so a flush allocates nothing but a slice view.
  */
 export class OutputBuffer {
-  private writer = new JuteWriter(4096);
+  private writer: JuteWriter | null = null;
   private scheduled = false;
   framesSent = 0;
 
@@ -15,37 +53,65 @@ export class OutputBuffer {
     private readonly onFlushed?: () => void,
   ) {}
 
+  private target(): JuteWriter {
+    let w = this.writer;
+    if (w === null) this.writer = w = new JuteWriter(INITIAL_WRITER_BYTES);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      dirty.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushDirty);
+      }
+    }
+    return w;
+  }
+
   /** Encodes one frame with `encode` and schedules a flush. */
   frame(encode: (w: JuteWriter) => void): void {
-    const w = this.writer;
+    const w = this.target();
     const at = w.startFrame();
     encode(w);
     w.endFrame(at);
     this.framesSent++;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flush);
-    }
+  }
+
+  /** Appends one already encoded frame (length prefix included), e.g. a notification shared by many connections. */
+  encodedFrame(bytes: Uint8Array): void {
+    this.target().writeRaw(bytes);
+    this.framesSent++;
   }
 
   /** Writes raw text (four-letter words). */
   raw(bytes: Buffer): void {
-    this.writer.writeRaw(bytes);
+    this.target().writeRaw(bytes);
     this.flush();
   }
 
   readonly flush = (): void => {
     this.scheduled = false;
     const w = this.writer;
-    if (w.offset === 0 || this.socket.destroyed) return;
-    const bytes = w.bytes();
-    // hand the filled buffer to the socket and start a fresh one: no copy
-    this.writer = new JuteWriter(Math.min(Math.max(4096, w.offset), 1 << 20));
+    if (w === null || w.offset === 0) return;
+    if (this.socket.destroyed) {
+      w.reset();
+      return;
+    }
+    const length = w.offset;
+    let bytes: Buffer;
+    if (length > HAND_OFF_BYTES) {
+      // large output: hand the filled buffer over (no copy) and start a fresh small one
+      bytes = w.bytes();
+      this.writer = new JuteWriter(INITIAL_WRITER_BYTES);
+    } else {
+      bytes = slabCopy(w.buf, length);
+      if (w.buf.length > HAND_OFF_BYTES) this.writer = new JuteWriter(INITIAL_WRITER_BYTES);
+      else w.reset();
+    }
     this.socket.write(bytes);
     this.onFlushed?.();
   };
 
   get pendingBytes(): number {
-    return this.writer.offset + this.socket.writableLength;
+    return (this.writer?.offset ?? 0) + this.socket.writableLength;
   }
 }

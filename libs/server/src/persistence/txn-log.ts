@@ -1,4 +1,5 @@
 import { mkdir, open, rm, readFile, truncate as truncateFile, type FileHandle } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { adler32 } from './adler32.js';
@@ -412,8 +413,12 @@ export class TxnLog {
   private async createSegment(zxid: number): Promise<void> {
     const path = join(this.dir, makeFileName(LOG_PREFIX, zxid));
     this.logger.info(`creating new txn log file ${path}`);
-    // 'wx': a segment is never overwritten; a name clash means zxids are being reused.
-    this.fh = await open(path, 'wx');
+    // 'wx': a segment is never overwritten; a name clash means zxids are being reused. With
+    // forceSync the segment is opened O_DSYNC: each write returns once its data (and the metadata
+    // needed to read it back) is on stable storage, exactly what write + fdatasync gave, in one
+    // system call and one thread-pool round trip instead of two.
+    const { O_WRONLY, O_CREAT, O_EXCL, O_DSYNC } = fsConstants;
+    this.fh = await open(path, this.forceSync ? O_WRONLY | O_CREAT | O_EXCL | O_DSYNC : 'wx');
     this.segPath = path;
     this.writePos = 0;
     this.allocSize = 0;
@@ -436,17 +441,15 @@ export class TxnLog {
       await fh.truncate(size);
       this.allocSize = size;
     }
-    let pos = this.writePos;
-    if (header) {
-      await writeFully(fh, header, pos);
-      pos += header.length;
-    }
-    await writeFully(fh, buf.subarray(from, to), pos);
+    let bytes = buf.subarray(from, to);
+    if (header) bytes = Buffer.concat([header, bytes], total);
+    // with forceSync the write itself is synchronous I/O (O_DSYNC, see createSegment): its
+    // duration is the fsync figure
+    const t0 = performance.now();
+    await writeFully(fh, bytes, this.writePos);
     this.writePos = end;
     if (this.allocSize < end) this.allocSize = end;
     if (this.forceSync) {
-      const t0 = performance.now();
-      await fh.datasync();
       this.recordFsync(performance.now() - t0);
       // A new file's directory entry must be durable too before its entries count as durable.
       if (created) await fsyncDir(this.dir);

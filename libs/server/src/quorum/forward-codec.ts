@@ -4,11 +4,68 @@
  *                     vector<Id> authIds, buffer body
  *   byte 2 (touches): vector<long> sessionIds — sessions whose clients were heard from since the last
  *                     report (the leader's SessionTracker owns expiry; see QuorumPeer).
+ *   byte 3 (revalidate): long sessionId, int timeout, int token — may a client reopen this session here?
+ *                     (ZooKeeper's REVALIDATE, learner -> leader)
+ * and the leader's answer to a learner (`ZabReplica.reply`):
+ *   byte 4 (revalidated): int token, long sessionId, bool valid
+ *   byte 5 (moved):       long sessionId, int cxid — your forwarded request was rejected as SessionMoved
+ *                         (sent before its error txn's COMMIT; see ZkServer.sessionMovedNotice)
  */
 import { JuteReader, JuteWriter, type Id } from '@paddock/protocol';
 import type { ForwardedWrite } from '../zk-server.js';
 
-export type LeaderRequest = { kind: 'write'; req: ForwardedWrite } | { kind: 'touches'; sessions: bigint[] };
+export type LeaderRequest =
+  | { kind: 'write'; req: ForwardedWrite }
+  | { kind: 'touches'; sessions: bigint[] }
+  | { kind: 'revalidate'; sessionId: bigint; timeout: number; token: number };
+
+export interface Revalidated {
+  kind: 'revalidated';
+  token: number;
+  sessionId: bigint;
+  valid: boolean;
+}
+
+export interface MovedNotice {
+  kind: 'moved';
+  sessionId: bigint;
+  cxid: number;
+}
+
+export function encodeMovedNotice(sessionId: bigint, cxid: number): Buffer {
+  const w = new JuteWriter(16);
+  w.writeByte(5);
+  w.writeLong(sessionId);
+  w.writeInt(cxid);
+  return Buffer.from(w.bytes());
+}
+
+export function encodeRevalidate(sessionId: bigint, timeout: number, token: number): Buffer {
+  const w = new JuteWriter(24);
+  w.writeByte(3);
+  w.writeLong(sessionId);
+  w.writeInt(timeout);
+  w.writeInt(token);
+  return Buffer.from(w.bytes());
+}
+
+export function encodeRevalidated(a: Omit<Revalidated, 'kind'>): Buffer {
+  const w = new JuteWriter(24);
+  w.writeByte(4);
+  w.writeInt(a.token);
+  w.writeLong(a.sessionId);
+  w.writeBool(a.valid);
+  return Buffer.from(w.bytes());
+}
+
+/** A learner's decoding of what its leader sent it. */
+export function decodeLeaderAnswer(data: Uint8Array): Revalidated | MovedNotice {
+  const r = new JuteReader(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  const kind = r.readByte();
+  if (kind === 5) return { kind: 'moved', sessionId: r.readLong(), cxid: r.readInt() };
+  if (kind !== 4) throw new Error(`unknown leader answer kind ${kind}`);
+  return { kind: 'revalidated', token: r.readInt(), sessionId: r.readLong(), valid: r.readBool() };
+}
 
 const NO_ERR = -2;
 
@@ -48,6 +105,7 @@ export function decodeLeaderRequest(data: Uint8Array): LeaderRequest {
     for (let i = 0; i < n; i++) sessions.push(r.readLong());
     return { kind: 'touches', sessions };
   }
+  if (kind === 3) return { kind: 'revalidate', sessionId: r.readLong(), timeout: r.readInt(), token: r.readInt() };
   if (kind !== 1) throw new Error(`unknown forwarded request kind ${kind}`);
   const sessionId = r.readLong();
   const cxid = r.readInt();

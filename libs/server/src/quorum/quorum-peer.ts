@@ -18,7 +18,7 @@
  */
 import { deserializeSnapshot, encodeTxn, readTxn, serializeSnapshotToBuffer } from '@paddock/data-tree';
 import type { Txn, TxnHeader } from '@paddock/data-tree';
-import { JuteReader } from '@paddock/protocol';
+import { ErrorCode, JuteReader } from '@paddock/protocol';
 import { ZabReplica, fmtZxid, makeZxid, type Message, type PersistentState, type Ready, type SoftState, type ZabStatus } from '@paddock/zab';
 import type { ServerConfig } from '../config/index.js';
 import { ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE, writeEpochFile } from '../persistence/epoch-file.js';
@@ -26,7 +26,7 @@ import { versionDir } from '../persistence/files.js';
 import type { SnapshotStore, TxnLog } from '../persistence/index.js';
 import type { Broadcast, ZkServer } from '../zk-server.js';
 import { MAX_ELECTION_FRAME, MAX_QUORUM_FRAME } from './codec.js';
-import { decodeLeaderRequest, encodeForwardedWrite, encodeTouches } from './forward-codec.js';
+import { decodeLeaderAnswer, decodeLeaderRequest, encodeForwardedWrite, encodeMovedNotice, encodeRevalidate, encodeRevalidated, encodeTouches, type MovedNotice, type Revalidated } from './forward-codec.js';
 import { PeerMesh } from './peer-mesh.js';
 
 export type QuorumMode = 'leader' | 'follower' | 'observer';
@@ -64,7 +64,11 @@ export class QuorumPeer {
   private pumpQueued = false;
   private timer: NodeJS.Timeout | null = null;
   private ticks = 0;
-  private readonly heldRegistrations = new Map<number, { m: Message; tick: number }>();
+  /** learner: reconnects waiting for the leader's revalidation, by token */
+  private readonly revalidations = new Map<number, (valid: boolean) => void>();
+  private nextToken = 1;
+  /** leader: sizes of the serialized txns proposed (ZooKeeper's proposalStats: mntr zk_*_proposal_size, stat) */
+  readonly proposalSizes = { last: -1, min: -1, max: -1 };
   /** the role the client port currently serves as; null = not serving */
   mode: QuorumMode | null = null;
   soft: SoftState;
@@ -132,7 +136,9 @@ export class QuorumPeer {
 
   /** Leader only (ZkServer.propose via QuorumBroadcast). */
   proposeTxn(header: TxnHeader, txn: Txn): void {
-    const zxid = this.mode === 'leader' ? this.replica.propose(encodeTxn(header, txn)) : null;
+    const data = encodeTxn(header, txn);
+    const zxid = this.mode === 'leader' ? this.replica.propose(data) : null;
+    if (zxid !== null) this.recordProposalSize(data.length);
     if (zxid !== header.zxid) {
       if (zxid !== null) {
         // ZkServer and the core disagree on the next zxid: a bug; refuse to serve rather than diverge
@@ -146,20 +152,23 @@ export class QuorumPeer {
     this.schedulePump();
   }
 
+  private recordProposalSize(n: number): void {
+    const p = this.proposalSizes;
+    p.last = n;
+    if (p.min < 0 || n < p.min) p.min = n;
+    if (n > p.max) p.max = n;
+  }
+
+  /** srst: ZooKeeper's resetStatistics also clears the proposal stats. */
+  resetProposalSizes(): void {
+    Object.assign(this.proposalSizes, { last: -1, min: -1, max: -1 });
+  }
+
   private onMessage(m: Message): void {
     if (this.closed) return;
-    if (m.type === 'packet' && m.p.kind === 'FOLLOWERINFO' && this.replica.role === 'looking') {
-      // A learner that decided before us registers before we lead. In ZooKeeper its connection waits in the
-      // leader's accept backlog (or is retried) until the leader's LearnerCnxAcceptor runs; here the
-      // registration is held for up to initLimit ticks and replayed once we lead (the core would drop it,
-      // and the learner would only retry after initLimit). A stale one is harmless: the core ignores
-      // connections older than the learner's latest.
-      this.heldRegistrations.set(m.from, { m, tick: this.ticks });
-      return;
-    }
     try {
+      // (a learner that registers before we lead is dropped by the core; it resends FOLLOWERINFO every tick)
       this.replica.step(m);
-      this.replayRegistrations();
     } catch (err) {
       // an invariant of the core broke (e.g. a TRUNC below the commit point): never go on serving
       this.o.onFatal(err as Error);
@@ -168,23 +177,10 @@ export class QuorumPeer {
     this.schedulePump();
   }
 
-  private replayRegistrations(): void {
-    if (this.heldRegistrations.size === 0) return;
-    if (this.replica.role === 'looking') {
-      for (const [sid, h] of this.heldRegistrations) if (this.ticks - h.tick > this.o.config.initLimit) this.heldRegistrations.delete(sid);
-      return;
-    }
-    const held = [...this.heldRegistrations.values()];
-    this.heldRegistrations.clear();
-    if (this.replica.role !== 'leading') return;
-    for (const h of held) this.replica.step(h.m);
-  }
-
   private tick(): void {
     if (this.closed) return;
     this.ticks++;
     this.replica.tick();
-    this.replayRegistrations();
     const server = this.o.server;
     if ((this.mode === 'follower' || this.mode === 'observer') && server.touchedSessions.size > 0) {
       if (this.replica.forward(encodeTouches(server.touchedSessions))) server.touchedSessions.clear();
@@ -225,10 +221,15 @@ export class QuorumPeer {
       await this.persist(rd);
       if (this.closed) return;
       for (const m of rd.messages) (m.type === 'vote' ? this.election : this.quorum).send(m);
+      // learner: the leader's answers; SessionMoved notices precede their txn's COMMIT (taken before apply),
+      // revalidations follow the COMMITs sent before them (answered after apply)
+      const answers = this.mode === 'leader' ? [] : this.leaderAnswers(rd.requests);
+      for (const a of answers) if (a.kind === 'moved') this.o.server.sessionMovedNotice(a.sessionId, a.cxid);
       this.apply(rd);
       r.advance(rd);
       this.onSoftAfter();
-      for (const req of rd.requests) this.onLeaderRequest(req.from, req.data);
+      if (this.mode === 'leader') for (const req of rd.requests) this.onLeaderRequest(req.from, req.data);
+      for (const a of answers) if (a.kind === 'revalidated') this.onRevalidated(a);
     }
   }
 
@@ -281,7 +282,35 @@ export class QuorumPeer {
       for (const s of req.sessions) server.sessions.touch(s, now);
       return;
     }
-    server.prepForwarded(req.req);
+    if (req.kind === 'revalidate') {
+      const valid = server.revalidate(req.sessionId, req.timeout, from);
+      if (this.replica.reply(from, encodeRevalidated({ token: req.token, sessionId: req.sessionId, valid }))) this.schedulePump();
+      return;
+    }
+    if (server.prepForwarded(req.req, from) === ErrorCode.SESSION_MOVED) {
+      this.replica.reply(from, encodeMovedNotice(req.req.sessionId, req.req.cxid)); // before its COMMIT
+    }
+  }
+
+  /** Learner: decodes what the leader sent us (REQUEST packets from it). */
+  private leaderAnswers(requests: ReadonlyArray<{ from: number; data: Uint8Array }>): Array<Revalidated | MovedNotice> {
+    const out: Array<Revalidated | MovedNotice> = [];
+    for (const req of requests) {
+      if (this.mode === null || req.from !== this.soft.leader) continue;
+      try {
+        out.push(decodeLeaderAnswer(req.data));
+      } catch (e) {
+        this.o.logger('warn', `malformed answer from leader ${req.from}: ${(e as Error).message}`);
+      }
+    }
+    return out;
+  }
+
+  /** Learner: the leader's answer to a revalidation. */
+  private onRevalidated(a: Revalidated): void {
+    const done = this.revalidations.get(a.token);
+    this.revalidations.delete(a.token);
+    done?.(a.valid);
   }
 
   private modeOf(s: SoftState): QuorumMode | null {
@@ -321,6 +350,9 @@ export class QuorumPeer {
     this.modeSince = Date.now();
     server.serving = false;
     server.forwarder = null;
+    server.revalidator = null;
+    server.ownerSid = null;
+    this.revalidations.clear(); // their connections are closed by resetPipeline
     server.resetPipeline();
     if (next === null) {
       if (prev !== null) this.o.logger('warn', `not serving clients any more (was ${prev}): ${why}`);
@@ -331,9 +363,17 @@ export class QuorumPeer {
       server.lastProposedZxid = z === null ? makeZxid(this.soft.epoch, 0) : z - 1;
       const now = Date.now();
       for (const s of server.sessions.all()) server.sessions.touch(s.id, now); // a full timeout under the new leader
+      server.ownerSid = this.replica.id;
     } else {
       server.forwarder = (req) => {
         if (this.mode !== next || !this.replica.forward(encodeForwardedWrite(req))) return false;
+        this.schedulePump();
+        return true;
+      };
+      server.revalidator = (sessionId, timeout, done) => {
+        const token = this.nextToken++;
+        if (this.mode !== next || !this.replica.forward(encodeRevalidate(sessionId, timeout, token))) return false;
+        this.revalidations.set(token, done);
         this.schedulePump();
         return true;
       };

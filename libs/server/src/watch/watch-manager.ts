@@ -67,23 +67,38 @@ class SingleManager<W> {
 
   /** WatchManager.triggerWatch: adds the woken watchers to `out`, consuming one-shot watches. */
   trigger(path: string, type: number, out: Set<W>): void {
-    for (const [local, atParent] of this.pathAndParents(path)) {
-      const set = this.table.get(local);
-      if (!set) continue;
+    if (path === '') return;
+    this.triggerAt(path, false, type, out);
+    if (this.recursiveQty === 0) return;
+    for (let p = parentOf(path); p !== null; p = parentOf(p)) this.triggerAt(p, true, type, out);
+  }
+
+  private triggerAt(local: string, atParent: boolean, type: number, out: Set<W>): void {
+    const set = this.table.get(local);
+    if (!set) return;
+    if (this.modes.size === 0) {
+      // only one-shot watches anywhere (the common case): every watcher of the path fires and is consumed
+      if (atParent) return;
       for (const w of set) {
-        const mode = this.modeOf(w, local);
-        if (mode === Mode.Recursive) {
-          if (type !== EventType.NodeChildrenChanged) out.add(w);
-        } else if (!atParent) {
-          out.add(w);
-          if (mode === Mode.Standard) {
-            set.delete(w);
-            this.byWatcher.get(w)?.delete(local);
-          }
+        out.add(w);
+        this.byWatcher.get(w)?.delete(local);
+      }
+      this.table.delete(local);
+      return;
+    }
+    for (const w of set) {
+      const mode = this.modeOf(w, local);
+      if (mode === Mode.Recursive) {
+        if (type !== EventType.NodeChildrenChanged) out.add(w);
+      } else if (!atParent) {
+        out.add(w);
+        if (mode === Mode.Standard) {
+          set.delete(w);
+          this.byWatcher.get(w)?.delete(local);
         }
       }
-      if (set.size === 0) this.table.delete(local);
     }
+    if (set.size === 0) this.table.delete(local);
   }
 
   /** WatchManager.containsWatcher as in 3.8: true when any watcher watches `path` (the watcher is not looked at). */
