@@ -4,31 +4,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient } from '@libsql/client';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { REPO_ROOT } from '../support/paddock.js';
-import { spawnManaged, waitFor, type ManagedProcess } from '../support/processes.js';
+import { startApi, type ApiReady, type ApiServer } from '../support/api-server.js';
+import { waitFor } from '../support/processes.js';
 
-const MAIN = path.join(REPO_ROOT, 'apps', 'api', 'dist', 'main.js');
 const PASSWORD = 'correct horse battery staple';
 // response bodies are checked with toMatchObject
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-interface Ready {
-  url: string;
-  port: number;
-  store: string;
-  redis: string;
-  database: string;
-  pid: number;
-}
-
+let api: ApiServer;
 let dir: string;
-let proc: ManagedProcess;
-let ready: Ready;
+let ready: ApiReady;
 let admin: string;
 const sockets: Socket[] = [];
 
@@ -41,20 +29,6 @@ async function call(method: string, route: string, token?: string, body?: unknow
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-function redisPid(): number {
-  const m = /pid (\d+)/.exec(ready.redis);
-  return m ? Number(m[1]) : -1;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function connect(token: string | undefined): Socket {
@@ -75,45 +49,13 @@ function subscribe(s: Socket, body: unknown): Promise<Json> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} not found: run npm run build`);
-  dir = mkdtempSync(path.join(os.tmpdir(), 'paddock-api-'));
-  proc = spawnManaged({
-    name: 'paddock-api',
-    command: process.execPath,
-    args: [MAIN],
-    cwd: REPO_ROOT,
-    env: {
-      NODE_OPTIONS: undefined,
-      PADDOCK_DATA_DIR: dir,
-      PADDOCK_STORE_PORT: '0',
-      PADDOCK_API_PORT: '0',
-      PADDOCK_API_HOST: '127.0.0.1',
-      PADDOCK_CONNECT: undefined,
-      DATABASE_URL: undefined,
-      REDIS_URL: undefined,
-      NO_COLOR: '1',
-    },
-  });
-  ready = await waitFor(
-    'paddock-api ready',
-    () => {
-      if (!proc.running) throw new Error(`paddock-api exited: ${proc.describe()}`);
-      const m = /paddock-api ready (\{.*\})/.exec(proc.stdout());
-      return m ? (JSON.parse(m[1]!) as Ready) : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 100 },
-  );
+  api = await startApi();
+  ({ ready, dir } = api);
 }, 40_000);
 
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
-  if (proc) {
-    const pid = ready ? redisPid() : -1;
-    await proc.stop({ signal: 'SIGTERM', timeoutMs: 10_000 });
-    // the private redis-server goes with the API
-    if (pid > 0) await waitFor('redis-server to exit', () => (alive(pid) ? undefined : true), { timeoutMs: 5_000 });
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await api?.stop();
 }, 30_000);
 
 describe('paddock-api', () => {
