@@ -40,5 +40,7 @@ export default {
     { ...common, displayName: 'api', testMatch: ['<rootDir>/test/api/**/*.test.ts'] },
     // seeded single-threaded simulation of ZAB ensembles with faults (pure core + data tree)
     { ...common, displayName: 'sim', testMatch: ['<rootDir>/test/sim/**/*.test.ts'] },
+    // the Next.js console (apps/console) in headless Chromium against the real API process
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
 };

@@ -11,11 +11,13 @@
 #   build-essential, python3
 #                    compiler + node-gyp's python for the npm `zookeeper` C-client addon, which
 #                    `npm ci` builds from source (run this script before `npm ci`)
+#   chromium         headless browser for test/e2e (the console), driven by playwright-core with
+#                    executablePath /usr/bin/chromium (never `npx playwright install`)
 #
 # usage: scripts/install-system-deps.sh [--check]   (--check: report what is missing, exit 1 if any)
 set -euo pipefail
 
-PACKAGES=(zookeeper python3-kazoo util-linux redis-server build-essential python3)
+PACKAGES=(zookeeper python3-kazoo util-linux redis-server build-essential python3 chromium)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -57,6 +59,7 @@ command -v java >/dev/null || problems+=("no java on PATH")
 /usr/bin/python3 -c 'import kazoo' 2>/dev/null || problems+=("/usr/bin/python3 cannot import kazoo")
 [[ -x /usr/bin/setpriv ]] || problems+=("/usr/bin/setpriv missing")
 command -v redis-server >/dev/null || problems+=("no redis-server on PATH")
+[[ -x /usr/bin/chromium ]] || problems+=("/usr/bin/chromium missing")
 if ((${#problems[@]})); then
   printf 'system deps incomplete: %s\n' "${problems[@]}" >&2
   exit 1

@@ -21,3 +21,5 @@ for schema in prisma/schema.prisma prisma/postgresql/schema.prisma; do
   node node_modules/prisma/build/index.js generate --schema "$schema" >/dev/null
 done
 npm run build
+# the Next.js console (apps/console): a separate step, not a tsc project reference
+NEXT_TELEMETRY_DISABLED=1 npm run build:console

@@ -14,7 +14,7 @@ status=0
 echo "=== lint ==="
 if ! node node_modules/eslint/bin/eslint.js .; then status=1; fi
 
-for suite in unit system compat interop sdk platform api sim; do
+for suite in unit system compat interop sdk platform api sim e2e; do
   echo "=== ${suite} ==="
   extra=()
   [ "$suite" != unit ] && extra=(--runInBand --forceExit)

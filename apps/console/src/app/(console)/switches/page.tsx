@@ -1,0 +1,262 @@
+'use client';
+/**
+ * Degradation switches of one env: the live list (pushed over socket.io; a reconnect resyncs from a snapshot),
+ * a form to flip a switch (a reason is required and lands in the audit log), and plans with preview /
+ * execute / revert.
+ */
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { api, errorText, get } from '@/lib/api';
+import { useLive } from '@/lib/realtime';
+import type { Fallback, SwitchPlan, SwitchSnapshot, SwitchState } from '@/lib/types';
+import { ErrorBox, PageHead, Time } from '@/components/ui';
+
+type FallbackKind = Fallback['kind'];
+interface Draft {
+  service: string;
+  method: string;
+  consumerApp: string;
+  mode: 'off' | 'force' | 'fail';
+  fallbackKind: FallbackKind;
+  fallbackValue: string;
+  expiresInMin: string;
+  reason: string;
+  expectedVersion?: number;
+}
+
+const EMPTY: Draft = { service: '', method: '', consumerApp: '', mode: 'force', fallbackKind: 'null', fallbackValue: '', expiresInMin: '', reason: '' };
+
+function scopeText(s: SwitchState['scope']): string {
+  return s.service + (s.method ? `#${s.method}` : '') + (s.consumerApp ? ` ← ${s.consumerApp}` : '');
+}
+
+function fallbackText(f: Fallback | undefined): string {
+  if (!f) return '—';
+  switch (f.kind) {
+    case 'null':
+      return 'null';
+    case 'value':
+      return JSON.stringify(f.value);
+    case 'empty':
+      return `empty ${f.of}`;
+    case 'throw':
+      return `throw "${f.message}"`;
+  }
+}
+
+function toFallback(d: Draft): Fallback {
+  switch (d.fallbackKind) {
+    case 'value':
+      return { kind: 'value', value: d.fallbackValue.trim() === '' ? null : (JSON.parse(d.fallbackValue) as unknown) };
+    case 'empty':
+      return { kind: 'empty', of: (['array', 'object', 'string'].includes(d.fallbackValue) ? d.fallbackValue : 'array') as 'array' | 'object' | 'string' };
+    case 'throw':
+      return { kind: 'throw', message: d.fallbackValue || 'degraded' };
+    default:
+      return { kind: 'null' };
+  }
+}
+
+export default function SwitchesPage() {
+  const [env, setEnv] = useState('prod');
+  const [envInput, setEnvInput] = useState('prod');
+  const [snap, setSnap] = useState<SwitchSnapshot | null>(null);
+  const [plans, setPlans] = useState<SwitchPlan[]>([]);
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [preview, setPreview] = useState<{ name: string; changes: unknown } | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setSnap(await get<SwitchSnapshot>(`/api/switches/${encodeURIComponent(env)}`));
+      setPlans((await get<{ plans: SwitchPlan[] }>(`/api/switches/${encodeURIComponent(env)}/plans`)).plans);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }, [env]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  useLive({ topic: 'switches', env }, (m) => {
+    const data = m.data as SwitchSnapshot | null;
+    if (data && Array.isArray(data.switches)) setSnap(data);
+    if (m.kind === 'event') get<{ plans: SwitchPlan[] }>(`/api/switches/${encodeURIComponent(env)}/plans`).then((p) => setPlans(p.plans), () => {});
+  });
+
+  async function submit(ev: FormEvent) {
+    ev.preventDefault();
+    setError(null);
+    setNotice(null);
+    try {
+      const expires = draft.expiresInMin.trim() === '' ? null : Date.now() + Number(draft.expiresInMin) * 60_000;
+      const body = {
+        scope: { service: draft.service.trim(), ...(draft.method.trim() ? { method: draft.method.trim() } : {}), ...(draft.consumerApp.trim() ? { consumerApp: draft.consumerApp.trim() } : {}) },
+        mode: draft.mode,
+        ...(draft.mode !== 'off' ? { fallback: toFallback(draft) } : {}),
+        expiresAt: expires,
+        reason: draft.reason.trim(),
+        ...(draft.expectedVersion !== undefined ? { expectedVersion: draft.expectedVersion } : {}),
+      };
+      const s = await api<SwitchState>('PUT', `/api/switches/${encodeURIComponent(env)}/items`, body);
+      setNotice(`${scopeText(s.scope)} is now ${s.mode} (version ${s.version})`);
+      setDraft(EMPTY);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  function edit(s: SwitchState, mode?: Draft['mode']) {
+    const f = s.fallback;
+    setDraft({
+      service: s.scope.service,
+      method: s.scope.method ?? '',
+      consumerApp: s.scope.consumerApp ?? '',
+      mode: mode ?? s.mode,
+      fallbackKind: f?.kind ?? 'null',
+      fallbackValue: f?.kind === 'value' ? JSON.stringify(f.value) : f?.kind === 'empty' ? f.of : f?.kind === 'throw' ? f.message : '',
+      expiresInMin: '',
+      reason: '',
+      expectedVersion: s.version,
+    });
+  }
+
+  async function planAction(name: string, action: 'preview' | 'execute' | 'revert') {
+    setError(null);
+    setNotice(null);
+    try {
+      if (action === 'preview') {
+        setPreview({ name, changes: (await get<{ changes: unknown }>(`/api/switches/${encodeURIComponent(env)}/plans/${encodeURIComponent(name)}/preview`)).changes });
+        return;
+      }
+      const reason = window.prompt(`Reason to ${action} plan ${name}`) ?? '';
+      if (!reason.trim()) return;
+      await api('POST', `/api/switches/${encodeURIComponent(env)}/plans/${encodeURIComponent(name)}/${action}`, { reason });
+      setNotice(`Plan ${name}: ${action} done`);
+      setPreview(null);
+      await load();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  const list = snap?.switches ?? [];
+  return (
+    <>
+      <PageHead title="Degradation switches" sub={<>Env <b>{env}</b> · revision {snap?.revision ?? '—'} · changes are pushed live</>}>
+        <form className="row" onSubmit={(e) => { e.preventDefault(); setEnv(envInput.trim() || 'prod'); }}>
+          <input aria-label="env" value={envInput} onChange={(e) => setEnvInput(e.target.value)} style={{ width: 120 }} />
+          <button type="submit">Open env</button>
+        </form>
+      </PageHead>
+      <ErrorBox error={error} />
+      {notice && <div className="alert ok">{notice}</div>}
+      <div className="panel">
+        <table data-testid="switch-table">
+          <thead>
+            <tr>
+              <th>Scope</th>
+              <th>Mode</th>
+              <th>Fallback</th>
+              <th>Expires</th>
+              <th className="num">Ver</th>
+              <th>Last change</th>
+              <th>Reason</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.length === 0 && (
+              <tr>
+                <td colSpan={8} className="muted">No switches in {env}.</td>
+              </tr>
+            )}
+            {list.map((s) => (
+              <tr key={s.id} data-switch={scopeText(s.scope)}>
+                <td className="mono">{scopeText(s.scope)}{s.plan && <div className="small muted">plan {s.plan}</div>}</td>
+                <td><span className={`badge ${s.mode}`} data-testid="switch-mode">{s.mode}</span></td>
+                <td className="mono small">{s.mode === 'off' ? '—' : fallbackText(s.fallback)}</td>
+                <td className="small">{s.expiresAt ? <Time iso={s.expiresAt} /> : <span className="muted">never</span>}</td>
+                <td className="num">{s.version}</td>
+                <td className="small">{s.updatedBy}<br /><span className="muted"><Time iso={s.updatedAt} /></span></td>
+                <td className="small">{s.reason ?? <span className="muted">—</span>}</td>
+                <td><div className="row" style={{ flexWrap: 'nowrap' }}>
+                  <button onClick={() => edit(s)}>Edit</button>
+                  {s.mode !== 'off' ? <button onClick={() => edit(s, 'off')}>Turn off</button> : <button onClick={() => edit(s, 'force')}>Force</button>}
+                </div></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="grid2" style={{ gridTemplateColumns: 'minmax(360px, 1fr) minmax(300px, 1fr)' }}>
+        <form className="panel" onSubmit={submit} aria-label="set switch">
+          <h2>{draft.expectedVersion !== undefined ? `Change switch (from version ${draft.expectedVersion})` : 'Set a switch'}</h2>
+          <div className="row">
+            <label style={{ flex: 2 }}>Service<input name="service" value={draft.service} onChange={(e) => setDraft({ ...draft, service: e.target.value })} required placeholder="com.acme.Pay" /></label>
+            <label style={{ flex: 1 }}>Method<input name="method" value={draft.method} onChange={(e) => setDraft({ ...draft, method: e.target.value })} placeholder="(all)" /></label>
+            <label style={{ flex: 1 }}>Consumer app<input name="consumerApp" value={draft.consumerApp} onChange={(e) => setDraft({ ...draft, consumerApp: e.target.value })} placeholder="(all)" /></label>
+          </div>
+          <div className="row" style={{ marginTop: 8 }}>
+            <label>Mode
+              <select name="mode" value={draft.mode} onChange={(e) => setDraft({ ...draft, mode: e.target.value as Draft['mode'] })}>
+                <option value="force">force (skip the call)</option>
+                <option value="fail">fail (fallback on error)</option>
+                <option value="off">off</option>
+              </select>
+            </label>
+            <label>Fallback
+              <select name="fallbackKind" value={draft.fallbackKind} onChange={(e) => setDraft({ ...draft, fallbackKind: e.target.value as FallbackKind })} disabled={draft.mode === 'off'}>
+                <option value="null">null</option>
+                <option value="value">JSON value</option>
+                <option value="empty">empty array/object/string</option>
+                <option value="throw">throw</option>
+              </select>
+            </label>
+            {draft.fallbackKind !== 'null' && draft.mode !== 'off' && (
+              <label style={{ flex: 1 }}>{draft.fallbackKind === 'value' ? 'Value (JSON)' : draft.fallbackKind === 'empty' ? 'array | object | string' : 'Message'}
+                <input name="fallbackValue" value={draft.fallbackValue} onChange={(e) => setDraft({ ...draft, fallbackValue: e.target.value })} />
+              </label>
+            )}
+            <label style={{ width: 130 }}>Expires in (min)<input name="expires" type="number" min="1" value={draft.expiresInMin} onChange={(e) => setDraft({ ...draft, expiresInMin: e.target.value })} placeholder="never" /></label>
+          </div>
+          <label style={{ marginTop: 8 }}>Reason (required, recorded in the audit log)
+            <input name="reason" value={draft.reason} onChange={(e) => setDraft({ ...draft, reason: e.target.value })} required placeholder="INC-123: payment provider timing out" />
+          </label>
+          <div className="row" style={{ marginTop: 10 }}>
+            <button className="primary" type="submit">Apply</button>
+            {draft !== EMPTY && <button type="button" onClick={() => setDraft(EMPTY)}>Clear</button>}
+          </div>
+        </form>
+        <div className="panel">
+          <h2>Plans</h2>
+          {plans.length === 0 && <p className="muted small">No plans in {env}. Plans are created through the API (PUT /api/switches/{'{env}'}/plans/{'{name}'}).</p>}
+          <table>
+            <tbody>
+              {plans.map((p) => (
+                <tr key={p.name}>
+                  <td>
+                    <b>{p.name}</b> <span className={`badge ${p.status === 'active' ? 'force' : 'off'}`}>{p.status}</span>
+                    <div className="small muted">{p.description ?? ''} {p.switches.length} switch(es){p.executedBy ? ` · executed by ${p.executedBy}` : ''}</div>
+                  </td>
+                  <td><div className="row" style={{ flexWrap: 'nowrap' }}>
+                    <button onClick={() => planAction(p.name, 'preview')}>Preview</button>
+                    <button onClick={() => planAction(p.name, 'execute')} disabled={p.status === 'active'}>Execute</button>
+                    <button onClick={() => planAction(p.name, 'revert')} disabled={p.status !== 'active'}>Revert</button>
+                  </div></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {preview && (
+            <div style={{ marginTop: 8 }}>
+              <div className="small muted">Preview of {preview.name}</div>
+              <pre className="dataview">{JSON.stringify(preview.changes, null, 2)}</pre>
+            </div>
+          )}
+        </div>
+      </div>
+    </>
+  );
+}
