@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# The one command that sets up a fresh machine and runs Paddock's embedded default: one process serving a
-# standalone store member (ZooKeeper port 2181) and the governance API (http://localhost:8080, socket.io,
-# OpenAPI at /api/openapi.json), with SQLite and the store's data under ./.data and a private redis-server for
-# background jobs. Override with PORT / STORE_PORT / DATA_DIR, or PADDOCK_CONNECT / DATABASE_URL / REDIS_URL
-# (see apps/api/src/runtime/api-config.ts). First run: POST /api/auth/bootstrap creates the admin (no default
-# credentials). The plain store member alone: `node apps/cli/bin/paddock.js server` (`paddock server`).
+# The one command that sets up a fresh machine and runs Paddock's embedded default:
+#   - the API process: a standalone store member (ZooKeeper port 2181) + the governance API
+#     (http://localhost:8080, socket.io, OpenAPI at /api/openapi.json), SQLite and the store's data under
+#     ./.data, and a private redis-server for background jobs;
+#   - the console (http://localhost:3000), proxying /api and /socket.io to the API.
+# Override with PORT / STORE_PORT / CONSOLE_PORT / DATA_DIR, or PADDOCK_CONNECT / DATABASE_URL / REDIS_URL
+# (see apps/api/src/runtime/api-config.ts). First run: the console (or POST /api/auth/bootstrap) creates the
+# admin — there are no default credentials. The plain store member alone: `npx paddock server`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PADDOCK_DATA_DIR="${DATA_DIR:-${PADDOCK_DATA_DIR:-$PWD/.data}}"
 export PADDOCK_STORE_PORT="${STORE_PORT:-${PADDOCK_STORE_PORT:-2181}}"
 export PADDOCK_API_PORT="${PORT:-${PADDOCK_API_PORT:-8080}}"
-exec node apps/api/dist/main.js
+export PADDOCK_API_URL="http://127.0.0.1:${PADDOCK_API_PORT}"
+export NEXT_TELEMETRY_DISABLED=1
+
+node apps/api/dist/main.js &
+api=$!
+node node_modules/next/dist/bin/next start apps/console --port "${CONSOLE_PORT:-3000}" &
+console=$!
+# stop both when either exits or on Ctrl-C
+trap 'kill "$api" "$console" 2>/dev/null; wait' INT TERM EXIT
+echo "paddock: console http://localhost:${CONSOLE_PORT:-3000}  api ${PADDOCK_API_URL}  zookeeper port ${PADDOCK_STORE_PORT}"
+wait -n "$api" "$console"
