@@ -11,8 +11,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { parseConnectString } from '@paddock/client';
-import { ConfigService, RegistryService, SwitchService, fourLetterSessionProbe, DEFAULT_DUBBO_ROOT } from '@paddock/platform';
-import { toFramework } from '@paddock/recipes';
+import { ConfigService, RegistryService, SwitchService, fourLetterSessionProbe, DEFAULT_CONFIG_ROOT, DEFAULT_DUBBO_ROOT, DEFAULT_SWITCH_ROOT } from '@paddock/platform';
+import { ensurePath, toFramework } from '@paddock/recipes';
 import { Redis } from 'ioredis';
 import { AppModule, CONTROLLERS } from './app.module.js';
 import { AuditRepository } from './audit/audit.repository.js';
@@ -31,6 +31,7 @@ import { RegistryViews, ZombieReports } from './registry/registry.views.js';
 import type { ApiConfig } from './runtime/api-config.js';
 import { connectRedis } from './runtime/redis.js';
 import { openStore } from './runtime/store.js';
+import { enforceAclPolicy, loadDigestCredential, platformAcl, secureExistingNodes } from './runtime/zk-acl.js';
 import { SwitchViews } from './switches/switches.views.js';
 import { ZnodeService } from './znodes/znode.service.js';
 
@@ -60,8 +61,16 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   };
   try {
     mkdirSync(config.dataDir, { recursive: true });
-    const store = await openStore({ connect: config.connect, port: config.storePort, dataDir: config.dataDir, log });
+    const credential = loadDigestCredential(config.zkDigest, config.dataDir, log);
+    const store = await openStore({ connect: config.connect, port: config.storePort, dataDir: config.dataDir, log, digest: credential.auth });
     closers.push(() => store.close());
+    // the platform's own znodes: world-readable, writable only by this digest identity (see runtime/zk-acl.ts)
+    const aclRoots = { configRoot: DEFAULT_CONFIG_ROOT, switchRoot: DEFAULT_SWITCH_ROOT, dubboRoot: DEFAULT_DUBBO_ROOT };
+    const aclPolicy = platformAcl(credential, aclRoots);
+    enforceAclPolicy(store.client, aclPolicy);
+    for (const root of [aclRoots.configRoot, aclRoots.switchRoot]) await ensurePath(store.client, root);
+    const secured = await secureExistingNodes(store.client, aclPolicy, aclRoots, log);
+    log(`platform znodes owned by digest user ${credential.user}${secured > 0 ? ` (ACL set on ${secured} existing nodes)` : ''}`);
     const framework = toFramework(store.client);
 
     const { db, provider, describe: database } = openDatabase(config.databaseUrl);
@@ -109,7 +118,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       AppModule.register({
         auth,
         audit,
-        znodes: new ZnodeService(() => framework.client),
+        znodes: new ZnodeService(() => framework.client, audit),
         registry: registryViews,
         config: new ConfigViews(configs),
         switches: new SwitchViews(switches),

@@ -36,7 +36,29 @@ export type AuditEventType =
   | 'switch.plan.save'
   | 'switch.plan.delete'
   | 'switch.plan.execute'
-  | 'switch.plan.revert';
+  | 'switch.plan.revert'
+  // log-center (operators, and the master's decisions as system:log-center-master)
+  | 'logcenter.topic.set'
+  | 'logcenter.topic.delete'
+  | 'logcenter.group.set'
+  | 'logcenter.group.delete'
+  | 'logcenter.pin.set'
+  | 'logcenter.pin.remove'
+  | 'logcenter.master.elected'
+  | 'logcenter.assignment.change'
+  // data-sync (operators, and the master's decisions as system:data-sync-master)
+  | 'datasync.task.publish'
+  | 'datasync.task.cancel'
+  | 'datasync.task.retry'
+  | 'datasync.task.delete'
+  | 'datasync.master.elected'
+  | 'datasync.task.dispatch'
+  | 'datasync.task.fail'
+  | 'datasync.task.complete'
+  // raw znode writes through the backend's znode browser
+  | 'znode.create'
+  | 'znode.set'
+  | 'znode.delete';
 
 export interface AuditEvent {
   /** Unique id (UUID). */

@@ -11,6 +11,8 @@
  *   REDIS_URL            redis://host:port for BullMQ; unset: a private redis-server child on a free port
  *   PADDOCK_ZOMBIE_SCAN_MS  period of the zombie scan / override expiry job (default 60000)
  *   PADDOCK_SESSION_TTL_S   console session lifetime (default 43200 = 12 h)
+ *   PADDOCK_ZK_DIGEST    user:password of the digest identity owning the platform's znodes; unset: generated on
+ *                        first start into <dataDir>/zk-digest (0600) and reused (see runtime/zk-acl.ts)
  */
 import path from 'node:path';
 
@@ -24,6 +26,7 @@ export interface ApiConfig {
   redisUrl: string | undefined;
   zombieScanMs: number;
   sessionTtlSeconds: number;
+  zkDigest: string | undefined;
 }
 
 function int(name: string, raw: string | undefined, fallback: number): number {
@@ -46,6 +49,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
     redisUrl: env.REDIS_URL?.trim() || undefined,
     zombieScanMs: int('PADDOCK_ZOMBIE_SCAN_MS', env.PADDOCK_ZOMBIE_SCAN_MS, 60_000),
     sessionTtlSeconds: int('PADDOCK_SESSION_TTL_S', env.PADDOCK_SESSION_TTL_S, 43_200),
+    zkDigest: env.PADDOCK_ZK_DIGEST?.trim() || undefined,
   };
 }
 

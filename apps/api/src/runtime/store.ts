@@ -14,7 +14,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export async function openStore(options: { connect: string | undefined; port: number; dataDir: string; log: (line: string) => void }): Promise<Store> {
+export async function openStore(options: {
+  connect: string | undefined;
+  port: number;
+  dataDir: string;
+  log: (line: string) => void;
+  /** `user:password` the session authenticates with (digest scheme). */
+  digest?: string;
+}): Promise<Store> {
   let embedded: RunningServer | undefined;
   let connectString = options.connect;
   if (!connectString) {
@@ -30,7 +37,11 @@ export async function openStore(options: { connect: string | undefined; port: nu
   }
   let client: ZooKeeperClient;
   try {
-    client = await ZooKeeperClient.connect(connectString, { sessionTimeout: 15_000, connectTimeoutMs: 15_000 });
+    client = await ZooKeeperClient.connect(connectString, {
+      sessionTimeout: 15_000,
+      connectTimeoutMs: 15_000,
+      ...(options.digest ? { authInfo: [{ scheme: 'digest', auth: options.digest }] } : {}),
+    });
   } catch (error) {
     await embedded?.close();
     throw error;

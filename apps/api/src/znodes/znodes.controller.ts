@@ -1,5 +1,7 @@
 import { Controller, Delete, Get, Post, Put } from '@nestjs/common';
+import type { ChangeContext } from '@paddock/platform';
 import { ApiRoute } from '../http/api-route.js';
+import { Change } from '../http/request-context.js';
 import { ZodBody, ZodQuery } from '../http/zod-pipe.js';
 import { ZnodeService } from './znode.service.js';
 import { ChildrenQuery, CreateBody, DataQuery, DeleteQuery, PathQuery, SetBody } from './znodes.dto.js';
@@ -34,20 +36,20 @@ export class ZnodesController {
   }
 
   @Post()
-  @ApiRoute({ role: 'operator', area: 'znodes' }, { summary: 'Create a znode (persistent, sequential or container)', body: CreateBody, status: 201 })
-  create(@ZodBody(CreateBody) b: z.infer<typeof CreateBody>) {
-    return this.znodes.create(b);
+  @ApiRoute({ role: 'operator', area: 'znodes' }, { summary: 'Create a znode (persistent, sequential or container); audited as znode.create', body: CreateBody, status: 201 })
+  create(@ZodBody(CreateBody) b: z.infer<typeof CreateBody>, @Change() ctx: ChangeContext) {
+    return this.znodes.create(b, ctx);
   }
 
   @Put('data')
-  @ApiRoute({ role: 'operator', area: 'znodes' }, { summary: 'Set data with a version check (-1: any); 409 + zkCode -103 on a conflict', body: SetBody })
-  set(@ZodBody(SetBody) b: z.infer<typeof SetBody>) {
-    return this.znodes.set(b);
+  @ApiRoute({ role: 'operator', area: 'znodes' }, { summary: 'Set data with a version check (-1: any); 409 + zkCode -103 on a conflict; audited as znode.set', body: SetBody })
+  set(@ZodBody(SetBody) b: z.infer<typeof SetBody>, @Change() ctx: ChangeContext) {
+    return this.znodes.set(b, ctx);
   }
 
   @Delete()
-  @ApiRoute({ role: 'operator', area: 'znodes' }, { summary: 'Delete a znode with a version check (-1: any)', query: DeleteQuery })
-  remove(@ZodQuery(DeleteQuery) q: z.infer<typeof DeleteQuery>) {
-    return this.znodes.remove(q.path, q.version);
+  @ApiRoute({ role: 'operator', area: 'znodes' }, { summary: 'Delete a znode with a version check (-1: any); audited as znode.delete (reason: query or X-Change-Reason)', query: DeleteQuery })
+  remove(@ZodQuery(DeleteQuery) q: z.infer<typeof DeleteQuery>, @Change() ctx: ChangeContext) {
+    return this.znodes.remove(q.path, q.version, q.reason ? { ...ctx, reason: q.reason } : ctx);
   }
 }

@@ -25,6 +25,6 @@ export const SetBody = z.object({
   version: z.number().int().min(-1),
   reason: z.string().optional(),
 });
-export const DeleteQuery = z.object({ path, version: z.coerce.number().int().min(-1) });
+export const DeleteQuery = z.object({ path, version: z.coerce.number().int().min(-1), reason: z.string().optional() });
 
 export type Encoding = z.infer<typeof encoding>;

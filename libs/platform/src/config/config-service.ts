@@ -329,10 +329,12 @@ export class ConfigService {
       const head: Op[] = [];
       if (live.version < 0) {
         await ensurePath(c, path.slice(0, path.lastIndexOf('/')));
-        head.push({ type: 'create', path, data }, { type: 'create', path: `${path}/versions` });
+        // listeners/ exists before any client can apply the release (its parent may be write-protected by ACL)
+        head.push({ type: 'create', path, data }, { type: 'create', path: `${path}/versions` }, { type: 'create', path: `${path}/listeners` });
       } else {
         head.push({ type: 'setData', path, data, version: live.version });
         if (!(await c.exists(`${path}/versions`))) head.push({ type: 'create', path: `${path}/versions` });
+        if (!(await c.exists(`${path}/listeners`))) head.push({ type: 'create', path: `${path}/listeners` });
       }
       head.push({ type: 'create', path: `${path}/versions/${pad10(release.release)}`, data });
       try {

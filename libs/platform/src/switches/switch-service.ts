@@ -179,6 +179,9 @@ export class SwitchService {
     const envPath = this.envPath(env);
     return this.run(async (c) => {
       await ensureNode(c, `${envPath}/items`);
+      // for the SwitchClients' receipts (the env node may be write-protected by ACL); before revision, whose
+      // creation is what watchers react to
+      await ensureNode(c, `${envPath}/receipts`);
       await ensureNode(c, `${envPath}/revision`);
       for (let attempt = 0; ; attempt++) {
         const rev = await c.exists(`${envPath}/revision`);
