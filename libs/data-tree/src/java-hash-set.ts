@@ -10,7 +10,8 @@
  * (Tree bins, made only from 8 colliding entries in a table of 64 or more, are not modelled.)
  */
 export class JavaHashSet implements Iterable<string> {
-  private table: string[][] | null = null;
+  /** bins are created on their first entry (most stay empty or hold one path) */
+  private table: (string[] | undefined)[] | null = null;
   private threshold: number;
   private count = 0;
 
@@ -40,15 +41,17 @@ export class JavaHashSet implements Iterable<string> {
 
   has(s: string): boolean {
     if (!this.table) return false;
-    return this.table[spread(s) & (this.table.length - 1)]!.includes(s);
+    return this.table[spread(s) & (this.table.length - 1)]?.includes(s) ?? false;
   }
 
   add(s: string): this {
     if (!this.table) this.resize();
-    const h = spread(s);
-    const bin = this.table![h & (this.table!.length - 1)]!;
-    if (bin.includes(s)) return this;
-    bin.push(s);
+    const table = this.table!;
+    const i = spread(s) & (table.length - 1);
+    let bin = table[i];
+    if (bin === undefined) table[i] = bin = [s];
+    else if (bin.includes(s)) return this;
+    else bin.push(s);
     // HashMap.putVal: appending a 9th node to a bin "treeifies" it, which in a table below
     // MIN_TREEIFY_CAPACITY (64) is a resize instead
     if (bin.length >= 9 && this.table!.length < 64) this.resize();
@@ -58,7 +61,8 @@ export class JavaHashSet implements Iterable<string> {
 
   delete(s: string): boolean {
     if (!this.table) return false;
-    const bin = this.table[spread(s) & (this.table.length - 1)]!;
+    const bin = this.table[spread(s) & (this.table.length - 1)];
+    if (bin === undefined) return false;
     const i = bin.indexOf(s);
     if (i < 0) return false;
     bin.splice(i, 1);
@@ -68,7 +72,7 @@ export class JavaHashSet implements Iterable<string> {
 
   *[Symbol.iterator](): Iterator<string> {
     if (!this.table) return;
-    for (const bin of this.table) yield* bin;
+    for (const bin of this.table) if (bin !== undefined) yield* bin;
   }
 
   private resize(): void {
@@ -77,9 +81,19 @@ export class JavaHashSet implements Iterable<string> {
     if (old) cap = old.length * 2;
     else cap = this.threshold > 0 ? this.threshold : 16;
     this.threshold = Math.trunc(cap * 0.75);
-    const next: string[][] = Array.from({ length: cap }, () => []);
+    const next: (string[] | undefined)[] = new Array<string[] | undefined>(cap).fill(undefined);
     // a split keeps each bin's relative order; walking the old bins in order does the same
-    if (old) for (const bin of old) for (const s of bin) next[spread(s) & (cap - 1)]!.push(s);
+    if (old) {
+      for (const bin of old) {
+        if (bin === undefined) continue;
+        for (const s of bin) {
+          const i = spread(s) & (cap - 1);
+          const to = next[i];
+          if (to === undefined) next[i] = [s];
+          else to.push(s);
+        }
+      }
+    }
     this.table = next;
   }
 }

@@ -25,7 +25,11 @@ Load:
   --rounds R                rounds (default 3; 1 with --quick)
   --watchers N              sessions watching the znode in the fan-out workload (default 1000)
   --memory-steps a,b        znode counts at which memory is read (default 200000,1000000);
-                            the restart workload restarts the member holding the last count
+                            the restart workload restarts the member holding the last count;
+                            heap is live heap after a full GC on both sides: ZooKeeper via
+                            jcmd GC.run + GC.heap_info, Paddock via mntr zk_heap_live_bytes
+                            (reported when the server runs with node --expose-gc, as the
+                            benchmark starts it; otherwise mntr has zk_heap_used_bytes only)
   --client c|nzc            c: npm zookeeper (C client, default); nzc: node-zookeeper-client
   --quick                   small counts everywhere: a smoke test of a minute or two
 

@@ -1,0 +1,64 @@
+import { describe, it, expect } from '@jest/globals';
+import type { Socket } from 'node:net';
+import { OutputBuffer } from './output-buffer.js';
+
+class FakeSocket {
+  destroyed = false;
+  writableLength = 0;
+  readonly writes: Buffer[] = [];
+  write(b: Buffer): boolean {
+    this.writes.push(b);
+    return true;
+  }
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('OutputBuffer', () => {
+  it('sends the frames of one turn in one write per connection, and keeps earlier writes intact', async () => {
+    const sockets = [new FakeSocket(), new FakeSocket()];
+    const outs = sockets.map((s) => new OutputBuffer(s as unknown as Socket));
+    for (let round = 0; round < 3; round++) {
+      outs.forEach((o, i) => {
+        o.frame((w) => w.writeInt(100 * round + i));
+        o.frame((w) => w.writeString(`r${round}c${i}`));
+      });
+      await turn();
+    }
+    sockets.forEach((s, i) => {
+      expect(s.writes).toHaveLength(3);
+      s.writes.forEach((b, round) => {
+        const text = `r${round}c${i}`;
+        expect(b.length).toBe(8 + 8 + text.length);
+        expect(b.readInt32BE(0)).toBe(4);
+        expect(b.readInt32BE(4)).toBe(100 * round + i);
+        expect(b.readInt32BE(8)).toBe(4 + text.length);
+        expect(b.toString('utf8', 16)).toBe(text);
+      });
+    });
+  });
+
+  it('shares one encoded frame between connections and hands large output over whole', async () => {
+    const a = new FakeSocket();
+    const b = new FakeSocket();
+    const frame = Buffer.from([0, 0, 0, 2, 7, 9]);
+    new OutputBuffer(a as unknown as Socket).encodedFrame(frame);
+    const big = new OutputBuffer(b as unknown as Socket);
+    big.frame((w) => w.writeBuffer(Buffer.alloc(100_000, 5)));
+    await turn();
+    expect(a.writes).toEqual([frame]);
+    expect(b.writes).toHaveLength(1);
+    expect(b.writes[0]!.length).toBe(4 + 4 + 100_000);
+    expect(b.writes[0]![8 + 99_999]).toBe(5);
+  });
+
+  it('drops output for a destroyed socket', async () => {
+    const s = new FakeSocket();
+    const o = new OutputBuffer(s as unknown as Socket);
+    o.frame((w) => w.writeInt(1));
+    s.destroyed = true;
+    await turn();
+    expect(s.writes).toHaveLength(0);
+    expect(o.pendingBytes).toBe(0);
+  });
+});
