@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient } from '@libsql/client';
 import { NoAuthError, ZooKeeperClient } from '@paddock/client';
-import { SwitchClient } from '@paddock/platform';
+import { LogCenterSlave, SwitchClient } from '@paddock/platform';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
@@ -66,7 +66,15 @@ describe.each(TARGETS)('paddock-api (%s store)', (target) => {
   beforeAll(async () => {
     if (target === 'zookeeper') zk = await startApacheZooKeeper({ extraConfig: { '4lw.commands.whitelist': FOUR_LETTER_WORDS } });
     // a fast zombie scan, so the 4lw probe (cons/dump) is exercised against both stores
-    api = await startApi({ env: { PADDOCK_ZOMBIE_SCAN_MS: '500', ...(zk ? { PADDOCK_CONNECT: zk.connectString } : {}) } });
+    // log-center / data-sync masters: on by default with the embedded store, switched on explicitly for ZooKeeper;
+    // a short grace so a lost slave's topics move within the test
+    api = await startApi({
+      env: {
+        PADDOCK_ZOMBIE_SCAN_MS: '500',
+        PADDOCK_LOG_CENTER_GRACE_MS: '1500',
+        ...(zk ? { PADDOCK_CONNECT: zk.connectString, PADDOCK_LOG_CENTER_MASTER: '1', PADDOCK_DATA_SYNC_MASTER: '1' } : {}),
+      },
+    });
     ({ ready, dir } = api);
   }, 70_000);
 
@@ -346,5 +354,114 @@ describe.each(TARGETS)('paddock-api (%s store)', (target) => {
       // the API itself keeps working
       expect((await call('PUT', '/api/switches/acl/items', admin, { scope: { service: 'com.acme.Acl' }, mode: 'off' })).body).toMatchObject({ mode: 'off', version: 2 });
     });
+
+    it('log-center: groups and topics over REST, slaves get them, a lost slave\'s topics move after the grace period; audited', async () => {
+      const lc = '/api/log-center';
+      const doc = (await call('GET', '/api/openapi.json')).body;
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([`${lc}/status`, `${lc}/topics/{topic}`, `${lc}/pins/{topic}`, '/api/data-sync/tasks', '/api/data-sync/tasks/{id}/cancel']));
+      // mutations need a reason (body, query or X-Change-Reason)
+      expect((await call('PUT', `${lc}/groups/ingest-a`, admin, {})).status).toBe(400);
+      for (const g of ['ingest-a', 'ingest-b']) expect((await call('PUT', `${lc}/groups/${g}`, admin, { description: `group ${g}`, reason: 'LC-1' })).status).toBe(200);
+      for (const [t, partitions] of [['clicks', 1], ['orders', 3], ['payments', 2]] as const) {
+        expect((await call('PUT', `${lc}/topics/${t}`, admin, { partitions, reason: 'LC-1' })).body).toMatchObject({ name: t, partitions, updatedBy: 'root' });
+      }
+      expect((await call('PUT', `${lc}/topics/orders`, admin, { partitions: 3, expectedVersion: -1, reason: 'LC-1' })).status).toBe(409);
+      expect((await call('PUT', `${lc}/pins/clicks`, admin, { group: 'ingest-a', reason: 'LC-2' })).body).toMatchObject({ topic: 'clicks', group: 'ingest-a', pinnedBy: 'root' });
+      expect((await call('GET', `${lc}/topics`, admin)).body.topics.map((t: Json) => t.name)).toEqual(['clicks', 'orders', 'payments']);
+      expect((await call('GET', `${lc}/groups`, admin)).body.groups).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'ingest-a', slaves: 0, record: expect.objectContaining({ description: 'group ingest-a' }) })]));
+      const master = (await call('GET', `${lc}/master`, admin)).body;
+      expect(master.participants.length).toBeGreaterThanOrEqual(1);
+
+      const ws = connect(admin);
+      await connected(ws);
+      const ack = await subscribe(ws, { topic: 'log-center' });
+      expect(ack).toMatchObject({ ok: true, key: 'log-center', snapshot: { topics: expect.any(Array), slaves: [] } });
+      expect(ack.snapshot.topics).toHaveLength(3);
+      const pushed: Json[] = [];
+      ws.on('event', (e) => e.topic === 'log-center' && pushed.push(e));
+
+      const status = async () => (await call('GET', `${lc}/status`, admin)).body;
+      const desiredOf = (st: Json, topic: string) => st.topics.find((t: Json) => t.topic === topic)?.desired;
+      // b1 first (it gets every unpinned topic), then a1 (the topic pinned to its group)
+      const clientB = await ZooKeeperClient.connect(ready.store, { sessionTimeout: 10_000 });
+      const clientA = await ZooKeeperClient.connect(ready.store, { sessionTimeout: 10_000 });
+      zkClients.push(clientA, clientB);
+      const b1 = new LogCenterSlave(clientB, { group: 'ingest-b', id: 'b1', capacity: 10 });
+      const a1 = new LogCenterSlave(clientA, { group: 'ingest-a', id: 'a1', capacity: 10 });
+      await b1.start();
+      await waitFor('orders and payments on b1', async () => (b1.topics.join() === 'orders,payments' ? true : undefined), { timeoutMs: 10_000 });
+      await a1.start();
+      const assigned = await waitFor(
+        'every topic assigned and running',
+        async () => {
+          const st = await status();
+          return st.inSync && st.topics.length === 3 ? st : undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
+      expect(desiredOf(assigned, 'clicks')).toMatchObject({ group: 'ingest-a', slave: 'a1' });
+      expect(desiredOf(assigned, 'orders')).toMatchObject({ group: 'ingest-b', slave: 'b1' });
+      expect(assigned.topics.find((t: Json) => t.topic === 'orders').actual).toEqual([{ group: 'ingest-b', id: 'b1' }]);
+      expect(assigned.epoch).toBeGreaterThanOrEqual(1);
+      expect(a1.topics).toEqual(['clicks']);
+      expect((await call('GET', `${lc}/slaves`, admin)).body.slaves.map((x: Json) => `${x.group}/${x.id}`)).toEqual(['ingest-a/a1', 'ingest-b/b1']);
+      await waitFor('a pushed assignment', () => (pushed.some((e) => e.data.topics?.some((t: Json) => t.desired?.slave === 'b1')) ? true : undefined), { timeoutMs: 5_000 });
+
+      // b1's session ends: its topics stay with it during the grace period, then move to a1
+      const lost = Date.now();
+      await clientB.close();
+      const moved = await waitFor(
+        "b1's topics on a1",
+        async () => {
+          const st = await status();
+          return st.inSync && ['orders', 'payments'].every((t) => desiredOf(st, t)?.slave === 'a1') ? st : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 100 },
+      );
+      expect(Date.now() - lost).toBeGreaterThanOrEqual(1_400);
+      expect(desiredOf(moved, 'orders')).toMatchObject({ group: 'ingest-a', slave: 'a1' });
+      expect(a1.topics).toEqual(['clicks', 'orders', 'payments']);
+
+      // unpin / delete with the reason in the query
+      expect((await call('DELETE', `${lc}/pins/clicks`, admin)).status).toBe(400);
+      expect((await call('DELETE', `${lc}/pins/clicks?reason=LC-3`, admin)).body).toEqual({ deleted: true });
+      expect((await call('DELETE', `${lc}/topics/payments?reason=LC-3`, admin)).body).toEqual({ deleted: true });
+      expect((await call('DELETE', `${lc}/topics/payments?reason=LC-3`, admin)).status).toBe(404);
+      await waitFor('payments revoked', () => (a1.topics.join() === 'clicks,orders' ? true : undefined), { timeoutMs: 10_000 });
+
+      const audit = async (type: string) => (await call('GET', `/api/audit?type=${type}&pathPrefix=/log-center`, admin)).body.events as Json[];
+      expect(await audit('logcenter.group.set')).toHaveLength(2);
+      const topicSets = await audit('logcenter.topic.set');
+      expect(topicSets).toHaveLength(3);
+      expect(topicSets.every((e) => e.actor === 'root' && e.reason === 'LC-1' && e.source === 'api')).toBe(true);
+      expect(await audit('logcenter.pin.set')).toEqual([expect.objectContaining({ actor: 'root', reason: 'LC-2', path: '/log-center/pins/clicks' })]);
+      expect(await audit('logcenter.pin.remove')).toEqual([expect.objectContaining({ actor: 'root', reason: 'LC-3', after: null })]);
+      expect(await audit('logcenter.topic.delete')).toEqual([expect.objectContaining({ actor: 'root', reason: 'LC-3', path: '/log-center/topics/payments' })]);
+      const changes = await audit('logcenter.assignment.change');
+      expect(changes.every((e) => e.actor === 'system:log-center-master' && e.source === 'master')).toBe(true);
+      const failover = changes.find((e) => (e.details?.moves ?? []).some((m: Json) => m.topic === 'orders' && m.from?.slave === 'b1' && m.to?.slave === 'a1'));
+      expect(failover).toMatchObject({ path: '/log-center/assignment', reason: expect.stringMatching(/slave-dead|group-gone/) });
+      expect(failover.details.moves).toEqual(expect.arrayContaining([expect.objectContaining({ topic: 'payments', from: expect.objectContaining({ group: 'ingest-b', slave: 'b1' }), to: expect.objectContaining({ group: 'ingest-a', slave: 'a1' }) })]));
+      expect((await call('GET', '/api/audit/verify', admin)).body.ok).toBe(true);
+      await a1.close();
+      await b1.close();
+
+      // data-sync over REST: no worker, so a published task waits; cancel / retry / delete are audited
+      const ds = '/api/data-sync';
+      expect((await call('POST', `${ds}/tasks`, admin, { id: 'copy-1', source: 'mysql://a', target: 'es://b' })).status).toBe(400);
+      expect((await call('POST', `${ds}/tasks`, admin, { id: 'copy-1', source: 'mysql://a', target: 'es://b', reason: 'DS-1' })).body).toMatchObject({ id: 'copy-1', kind: 'collector', createdBy: 'root' });
+      expect((await call('POST', `${ds}/tasks`, admin, { id: 'copy-1', reason: 'DS-1' })).status).toBe(409);
+      expect((await call('GET', `${ds}/tasks`, admin)).body.tasks).toEqual([expect.objectContaining({ id: 'copy-1', state: expect.objectContaining({ status: 'pending' }), history: [] })]);
+      expect((await call('DELETE', `${ds}/tasks/copy-1?reason=DS-2`, admin)).status).toBe(409);
+      expect((await call('POST', `${ds}/tasks/copy-1/cancel`, admin, { reason: 'DS-2' })).body).toMatchObject({ status: 'cancelled' });
+      expect((await call('POST', `${ds}/tasks/copy-1/retry`, admin, { reason: 'DS-3' })).body).toMatchObject({ status: 'pending' });
+      expect((await call('POST', `${ds}/tasks/copy-1/cancel`, admin, { reason: 'DS-4' })).status).toBe(201);
+      expect((await call('DELETE', `${ds}/tasks/copy-1?reason=DS-5`, admin)).body).toEqual({ deleted: true });
+      expect((await call('GET', `${ds}/tasks/copy-1`, admin)).status).toBe(404);
+      expect((await call('GET', `${ds}/workers`, admin)).body).toEqual({ workers: [] });
+      expect((await call('GET', `${ds}/master`, admin)).body.participants.length).toBeGreaterThanOrEqual(1);
+      const dsAudit = (await call('GET', '/api/audit?pathPrefix=/data-sync-system&actor=root', admin)).body.events as Json[];
+      expect(dsAudit.map((e) => `${e.type}:${e.reason}`).reverse()).toEqual(['datasync.task.publish:DS-1', 'datasync.task.cancel:DS-2', 'datasync.task.retry:DS-3', 'datasync.task.cancel:DS-4', 'datasync.task.delete:DS-5']);
+    }, 60_000);
   });
 });

@@ -7,6 +7,8 @@ import { AuthController, TokensController, UsersController } from './auth/auth.c
 import { AuthService } from './auth/auth.service.js';
 import { ConfigController } from './config-center/config.controller.js';
 import { ConfigViews } from './config-center/config.views.js';
+import { DataSyncController } from './data-sync/data-sync.controller.js';
+import { DataSyncViews } from './data-sync/data-sync.views.js';
 import { EventsBridge, EventsGateway } from './events/events.gateway.js';
 import { EventsHub } from './events/events-hub.js';
 import { HealthController } from './health/health.controller.js';
@@ -14,6 +16,8 @@ import { HealthService } from './health/health.service.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { ErrorFilter } from './http/error-filter.js';
 import { OpenApiDocument } from './http/openapi.js';
+import { LogCenterController } from './log-center/log-center.controller.js';
+import { LogCenterViews } from './log-center/log-center.views.js';
 import { RegistryController } from './registry/registry.controller.js';
 import { RegistryViews } from './registry/registry.views.js';
 import { SwitchesController } from './switches/switches.controller.js';
@@ -21,7 +25,7 @@ import { SwitchViews } from './switches/switches.views.js';
 import { ZnodeService } from './znodes/znode.service.js';
 import { ZnodesController } from './znodes/znodes.controller.js';
 
-export const CONTROLLERS: Type[] = [HealthController, AuthController, UsersController, TokensController, ZnodesController, RegistryController, ConfigController, SwitchesController, AuditController];
+export const CONTROLLERS: Type[] = [HealthController, AuthController, UsersController, TokensController, ZnodesController, RegistryController, ConfigController, SwitchesController, LogCenterController, DataSyncController, AuditController];
 
 export interface AppServices {
   auth: AuthService;
@@ -30,6 +34,8 @@ export interface AppServices {
   registry: RegistryViews;
   config: ConfigViews;
   switches: SwitchViews;
+  logCenter: LogCenterViews;
+  dataSync: DataSyncViews;
   health: HealthService;
   hub: EventsHub;
   bridge: EventsBridge;
@@ -46,6 +52,8 @@ export class AppModule {
       { provide: RegistryViews, useValue: s.registry },
       { provide: ConfigViews, useValue: s.config },
       { provide: SwitchViews, useValue: s.switches },
+      { provide: LogCenterViews, useValue: s.logCenter },
+      { provide: DataSyncViews, useValue: s.dataSync },
       { provide: HealthService, useValue: s.health },
       { provide: EventsHub, useValue: s.hub },
       { provide: EventsBridge, useValue: s.bridge },

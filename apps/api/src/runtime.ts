@@ -6,12 +6,13 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import os from 'node:os';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { parseConnectString } from '@paddock/client';
-import { ConfigService, RegistryService, SwitchService, fourLetterSessionProbe, DEFAULT_CONFIG_ROOT, DEFAULT_DUBBO_ROOT, DEFAULT_SWITCH_ROOT } from '@paddock/platform';
+import { ConfigService, DataSyncMaster, DataSyncService, LogCenterMaster, LogCenterService, RegistryService, SwitchService, fourLetterSessionProbe, DEFAULT_CONFIG_ROOT, DEFAULT_DUBBO_ROOT, DEFAULT_SWITCH_ROOT } from '@paddock/platform';
 import { ensurePath, toFramework } from '@paddock/recipes';
 import { Redis } from 'ioredis';
 import { AppModule, CONTROLLERS } from './app.module.js';
@@ -19,11 +20,13 @@ import { AuditRepository } from './audit/audit.repository.js';
 import { AuthRepository } from './auth/auth.repository.js';
 import { AuthService } from './auth/auth.service.js';
 import { ConfigViews } from './config-center/config.views.js';
+import { DataSyncViews } from './data-sync/data-sync.views.js';
 import { EventsBridge } from './events/events.gateway.js';
 import { EventsHub } from './events/events-hub.js';
 import { HealthService } from './health/health.service.js';
 import { OpenApiDocument, buildOpenApi } from './http/openapi.js';
 import { JobsService } from './jobs/jobs.service.js';
+import { LogCenterViews } from './log-center/log-center.views.js';
 import { ConfigVersionsRepository } from './persistence/config-versions.repository.js';
 import { openDatabase } from './persistence/database.js';
 import { migrate } from './persistence/migrator.js';
@@ -89,6 +92,9 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     const registry = new RegistryService(framework, { audit });
     const configs = new ConfigService(framework, { audit });
     const switches = new SwitchService(framework, { audit });
+    // log-center / data-sync: operator changes need a reason; the masters' decisions are audited as system actors
+    const logCenter = new LogCenterService(framework, { audit, policy: { requireReason: true } });
+    const dataSync = new DataSyncService(framework, { audit, policy: { requireReason: true } });
     const versions = new ConfigVersionsRepository(db, configs.root);
     audit.events.on('stored', (e) => void versions.onAudit(e).catch((error: unknown) => logger.warn(`config version mirror: ${(error as Error).message}`)));
 
@@ -108,10 +114,29 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     closers.push(() => jobs.close());
     audit.events.on('stored', jobs.onAudit);
 
+    // the masters: every API instance runs for leadership; the fencing epoch makes a deposed one harmless
+    const masterId = `api-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    if (config.logCenterMaster) {
+      const master = new LogCenterMaster(framework, { id: masterId, graceMs: config.logCenterGraceMs, audit });
+      master.on('error', (e) => logger.warn(`log-center master: ${(e as Error).message}`));
+      master.on('elected', (epoch) => log(`log-center master elected (epoch ${epoch})`));
+      await master.start();
+      closers.push(() => master.close());
+    }
+    if (config.dataSyncMaster) {
+      const master = new DataSyncMaster(framework, { id: masterId, graceMs: config.dataSyncGraceMs, audit });
+      master.on('error', (e) => logger.warn(`data-sync master: ${(e as Error).message}`));
+      master.on('elected', (epoch) => log(`data-sync master elected (epoch ${epoch})`));
+      await master.start();
+      closers.push(() => master.close());
+    }
+
     const auth = new AuthService(new AuthRepository(db), config.sessionTtlSeconds);
     const registryViews = new RegistryViews(registry, reports);
     const bridge = new EventsBridge();
-    const hub = new EventsHub(framework, { switches, config: configs, registry: registryViews, dubboRoot: DEFAULT_DUBBO_ROOT }, bridge.publish, (e) => logger.warn(`watch: ${(e as Error).message}`));
+    const logCenterViews = new LogCenterViews(logCenter);
+    const dataSyncViews = new DataSyncViews(dataSync);
+    const hub = new EventsHub(framework, { switches, config: configs, registry: registryViews, dubboRoot: DEFAULT_DUBBO_ROOT, logCenter: logCenterViews, dataSync: dataSyncViews }, bridge.publish, (e) => logger.warn(`watch: ${(e as Error).message}`));
     closers.push(() => hub.close());
 
     const app = await NestFactory.create<NestFastifyApplication>(
@@ -122,6 +147,8 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
         registry: registryViews,
         config: new ConfigViews(configs),
         switches: new SwitchViews(switches),
+        logCenter: logCenterViews,
+        dataSync: dataSyncViews,
         health: new HealthService({ client: () => framework.client, db, redis, store: { connectString: store.connectString, embedded: store.embedded !== undefined }, database }),
         hub,
         bridge,

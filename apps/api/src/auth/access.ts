@@ -6,7 +6,7 @@
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const AREAS = ['znodes', 'registry', 'config', 'switches', 'audit', 'admin'] as const;
+export const AREAS = ['znodes', 'registry', 'config', 'switches', 'log-center', 'data-sync', 'audit', 'admin'] as const;
 export type Area = (typeof AREAS)[number];
 
 export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 1, operator: 2, admin: 3 };

@@ -5,6 +5,8 @@
  *   { topic: 'switches', env }                   the env's switches after every flip (watch on the revision node)
  *   { topic: 'config', env, app, namespace }     the live release after every publish / rollback
  *   { topic: 'registry', service? }              a service's providers / consumers / overrides (or the service list)
+ *   { topic: 'log-center' }                      desired vs actual assignment, slaves (after any change under the root)
+ *   { topic: 'data-sync' }                       tasks (state, progress, history) and workers (likewise)
  *
  * Each subscriber first gets a fresh snapshot (also after a reconnect: the client re-subscribes and resyncs
  * instead of trusting the stream it missed), then events numbered per topic (`seq`) so gaps are visible.
@@ -16,6 +18,8 @@ import { categoryDir } from '@paddock/platform';
 import type { Framework } from '@paddock/recipes';
 import { z } from 'zod';
 import type { Area } from '../auth/access.js';
+import type { DataSyncViews } from '../data-sync/data-sync.views.js';
+import type { LogCenterViews } from '../log-center/log-center.views.js';
 import type { RegistryViews } from '../registry/registry.views.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
@@ -24,10 +28,12 @@ export const Subscription = z.discriminatedUnion('topic', [
   z.object({ topic: z.literal('switches'), env: name }),
   z.object({ topic: z.literal('config'), env: name, app: name, namespace: name }),
   z.object({ topic: z.literal('registry'), service: z.string().min(1).max(300).optional() }),
+  z.object({ topic: z.literal('log-center') }),
+  z.object({ topic: z.literal('data-sync') }),
 ]);
 export type Subscription = z.infer<typeof Subscription>;
 
-export const TOPIC_AREA: Record<Subscription['topic'], Area> = { znode: 'znodes', switches: 'switches', config: 'config', registry: 'registry' };
+export const TOPIC_AREA: Record<Subscription['topic'], Area> = { znode: 'znodes', switches: 'switches', config: 'config', registry: 'registry', 'log-center': 'log-center', 'data-sync': 'data-sync' };
 
 export function topicKey(s: Subscription): string {
   switch (s.topic) {
@@ -39,6 +45,10 @@ export function topicKey(s: Subscription): string {
       return `config:${s.env}/${s.app}/${s.namespace}`;
     case 'registry':
       return s.service ? `registry:${s.service}` : 'registry:*';
+    case 'log-center':
+      return 'log-center';
+    case 'data-sync':
+      return 'data-sync';
   }
 }
 
@@ -60,7 +70,7 @@ export class EventsHub {
 
   constructor(
     private readonly framework: Framework,
-    private readonly services: { switches: SwitchService; config: ConfigService; registry: RegistryViews; dubboRoot: string },
+    private readonly services: { switches: SwitchService; config: ConfigService; registry: RegistryViews; dubboRoot: string; logCenter: LogCenterViews; dataSync: DataSyncViews },
     private readonly publish: (event: HubEvent) => void,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
@@ -79,6 +89,10 @@ export class EventsHub {
         return { live: await this.services.config.get(s) };
       case 'registry':
         return s.service ? this.services.registry.service(s.service) : this.services.registry.services();
+      case 'log-center':
+        return this.services.logCenter.snapshot();
+      case 'data-sync':
+        return this.services.dataSync.snapshot();
     }
   }
 
@@ -162,6 +176,39 @@ export class EventsHub {
         await Promise.all(watches.map((w) => w.start()));
         return () => watches.forEach((w) => w.close());
       }
+      case 'log-center':
+        return this.subtree(this.services.logCenter.service.paths.root, () => this.services.logCenter.snapshot(), emit);
+      case 'data-sync':
+        return this.subtree(this.services.dataSync.service.paths.root, () => this.services.dataSync.snapshot(), emit);
     }
+  }
+
+  /**
+   * A persistent recursive watch on a subsystem's root: any change (assignment, slave/worker membership and
+   * reports, task state/progress) schedules one re-read, coalesced over `debounceMs`, emitted as the new state.
+   * After a reconnect the state is re-read as well (changes may have been missed).
+   */
+  private async subtree(root: string, read: () => Promise<unknown>, emit: (data: unknown) => void, debounceMs = 100): Promise<() => void> {
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const schedule = () => {
+      if (timer || stopped) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (!stopped) void read().then((d) => !stopped && emit(d), this.onError);
+      }, debounceMs);
+      timer.unref?.();
+    };
+    const client = this.framework.client;
+    const watcher: Watcher = () => schedule();
+    await client.addWatch(root, watcher, 'persistentRecursive');
+    const onState = (state: string) => state === 'reconnected' && schedule();
+    this.framework.on('connectionState', onState);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      this.framework.off('connectionState', onState);
+      void client.removeWatches(root, watcher, 'any').catch(() => undefined);
+    };
   }
 }

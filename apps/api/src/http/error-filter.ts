@@ -43,6 +43,8 @@ const DOMAIN_STATUS: Record<string, number> = {
   MissingReasonError: 400,
   RouteSyntaxError: 400,
   RangeError: 400,
+  SyncTaskConflictError: 409,
+  StaleEpochError: 409,
 };
 
 const NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };

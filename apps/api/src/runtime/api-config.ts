@@ -13,6 +13,11 @@
  *   PADDOCK_SESSION_TTL_S   console session lifetime (default 43200 = 12 h)
  *   PADDOCK_ZK_DIGEST    user:password of the digest identity owning the platform's znodes; unset: generated on
  *                        first start into <dataDir>/zk-digest (0600) and reused (see runtime/zk-acl.ts)
+ *   PADDOCK_LOG_CENTER_MASTER  1/0: run a LogCenterMaster in this process (leader-elected, so several API
+ *                        instances are safe); default on with the embedded store, off with PADDOCK_CONNECT
+ *   PADDOCK_LOG_CENTER_GRACE_MS  how long a vanished slave keeps its topics (default 30000)
+ *   PADDOCK_DATA_SYNC_MASTER   1/0: run a DataSyncMaster likewise (same default)
+ *   PADDOCK_DATA_SYNC_GRACE_MS   how long a vanished worker keeps its tasks (default 30000)
  */
 import path from 'node:path';
 
@@ -27,6 +32,18 @@ export interface ApiConfig {
   zombieScanMs: number;
   sessionTtlSeconds: number;
   zkDigest: string | undefined;
+  logCenterMaster: boolean;
+  logCenterGraceMs: number;
+  dataSyncMaster: boolean;
+  dataSyncGraceMs: number;
+}
+
+function bool(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new Error(`${name} must be 1/0 (true/false), got ${JSON.stringify(raw)}`);
 }
 
 function int(name: string, raw: string | undefined, fallback: number): number {
@@ -50,6 +67,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
     zombieScanMs: int('PADDOCK_ZOMBIE_SCAN_MS', env.PADDOCK_ZOMBIE_SCAN_MS, 60_000),
     sessionTtlSeconds: int('PADDOCK_SESSION_TTL_S', env.PADDOCK_SESSION_TTL_S, 43_200),
     zkDigest: env.PADDOCK_ZK_DIGEST?.trim() || undefined,
+    logCenterMaster: bool('PADDOCK_LOG_CENTER_MASTER', env.PADDOCK_LOG_CENTER_MASTER, connect === undefined),
+    logCenterGraceMs: int('PADDOCK_LOG_CENTER_GRACE_MS', env.PADDOCK_LOG_CENTER_GRACE_MS, 30_000),
+    dataSyncMaster: bool('PADDOCK_DATA_SYNC_MASTER', env.PADDOCK_DATA_SYNC_MASTER, connect === undefined),
+    dataSyncGraceMs: int('PADDOCK_DATA_SYNC_GRACE_MS', env.PADDOCK_DATA_SYNC_GRACE_MS, 30_000),
   };
 }
 
