@@ -69,8 +69,8 @@ interface QuorumLossResult {
     // no write succeeds once 2 of 3 members are gone
     expect(after.filter((r) => r.outcome === 'ok')).toEqual([]);
     for (const r of after) expect(['ConnectionLoss', 'SessionExpired', 'timeout']).toContain(r.outcome);
-    // the write in flight when the connection went away failed as ConnectionLoss (or the session expired)
-    expect(results.some((r) => r.outcome === 'ConnectionLoss' || r.outcome === 'SessionExpired')).toBe(true);
+    // (whether a write was in flight at the moment of the stop, and so failed as ConnectionLoss rather than
+    // timing out, depends on timing: seen both ways under CI load, so not asserted)
     // and the survivor says it does not serve
     expect(await survivor.fourLetterWord('srvr')).toBe('This ZooKeeper instance is not currently serving requests\n');
   }, 60_000);

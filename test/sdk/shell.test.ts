@@ -263,7 +263,10 @@ describe.each(TARGETS)('paddock shell vs zkCli.sh against %s', (kind, start) => 
     test('the same watch events were printed', () => {
       const zk = splitWatchers(normalise(results.zkcli.stdout, roots.zkcli));
       const pd = splitWatchers(normalise(results.paddock.stdout, roots.paddock));
-      expect(pd.events).toEqual(zk.events);
+      // The same kinds of event on both sides. Compared as sets: when one set fires both a persistent and a
+      // one-shot watch, whether the shell prints the duplicate before its process ends is a race on either
+      // side (seen once under CI load), and the order of WATCHER:: blocks is racy in zkCli itself.
+      expect([...new Set(pd.events)]).toEqual([...new Set(zk.events)]);
       // spot checks, so an empty list on both sides cannot pass
       expect(pd.events).toEqual(
         expect.arrayContaining([
