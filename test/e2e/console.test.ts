@@ -6,60 +6,32 @@
  * Screenshots of the znode browser and the switches page go to $PADDOCK_E2E_SHOTS (default /tmp).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startApi, type ApiServer } from '../support/api-server.js';
-import { startConsole, type ConsoleServer } from '../support/console-server.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { waitFor } from '../support/processes.js';
+import { PASSWORD, SHOTS, UI_TIMEOUT, callApi as callAs, newPage, pageFetch, scriptLogin, startStack, type Stack } from './e2e-harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.PADDOCK_E2E_SHOTS ?? '/tmp';
-const PASSWORD = 'correct horse battery staple';
-const UI_TIMEOUT = 10_000;
-
-let api: ApiServer;
-let web: ConsoleServer;
-let browser: Browser;
+let stack: Stack;
 let context: BrowserContext;
 let page: Page;
+/** A script's session (Authorization: Bearer), opened once the admin exists. */
+let bearer: string;
 
-async function callApi(method: string, route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const token = await page.evaluate(() => window.localStorage.getItem('paddock.session'));
-  const res = await fetch(api.ready.url + route, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const callApi = (method: string, route: string, body?: unknown) => callAs(stack.api.ready.url, method, route, bearer, body);
 
 describe('console (Next.js) against the real API in headless Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (scripts/install-system-deps.sh)`);
-    api = await startApi();
-    web = await startConsole(api.ready.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 20_000,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(UI_TIMEOUT);
-    page = await context.newPage();
+    stack = await startStack();
+    ({ context, page } = await newPage(stack.browser));
   }, 90_000);
 
   afterAll(async () => {
     await context?.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    await web?.stop();
-    await api?.stop();
+    await stack?.stop();
   }, 40_000);
 
   it('shows the first-run bootstrap screen, creates the admin and lands in the console', async () => {
-    await page.goto(`${web.url}/znodes`);
+    await page.goto(`${stack.web.url}/znodes`);
     await page.waitForURL('**/login');
     await page.getByRole('heading', { name: 'Create the first administrator' }).waitFor();
     await page.fill('input[name=username]', 'root');
@@ -68,13 +40,14 @@ describe('console (Next.js) against the real API in headless Chromium', () => {
     await page.click('button[type=submit]');
     await page.waitForURL('**/znodes');
     await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
+    bearer = await scriptLogin(stack.api.ready.url, 'root');
 
     // the bootstrap screen is gone: a fresh visitor gets the sign-in form, and wrong credentials show the API's error
-    const other = await browser.newContext();
+    const other = await stack.browser.newContext();
     try {
       const p = await other.newPage();
       p.setDefaultTimeout(UI_TIMEOUT);
-      await p.goto(`${web.url}/login`);
+      await p.goto(`${stack.web.url}/login`);
       await p.getByRole('heading', { name: 'Sign in to Paddock' }).waitFor();
       await p.fill('input[name=username]', 'root');
       await p.fill('input[name=password]', 'not the password');
@@ -119,10 +92,10 @@ describe('console (Next.js) against the real API in headless Chromium', () => {
   }, 60_000);
 
   it('flips a switch with a reason; a second page sees it live (socket.io) without reloading; the audit row shows it', async () => {
-    await page.goto(`${web.url}/switches`);
+    await page.goto(`${stack.web.url}/switches`);
     const second = await context.newPage();
     try {
-      await second.goto(`${web.url}/switches`);
+      await second.goto(`${stack.web.url}/switches`);
       await second.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
       await second.getByText('No switches in prod.').waitFor();
       // the second page must not reload: mark its window and check the mark afterwards
@@ -153,7 +126,7 @@ describe('console (Next.js) against the real API in headless Chromium', () => {
       await second.close();
     }
 
-    await page.goto(`${web.url}/audit`);
+    await page.goto(`${stack.web.url}/audit`);
     await page.fill('input[name=type]', 'switch.set');
     await page.getByRole('button', { name: 'Filter' }).click();
     const audit = page.getByTestId('audit-table');
@@ -166,7 +139,7 @@ describe('console (Next.js) against the real API in headless Chromium', () => {
   }, 60_000);
 
   it('publishes two config releases, diffs them and rolls back', async () => {
-    await page.goto(`${web.url}/config`);
+    await page.goto(`${stack.web.url}/config`);
     await page.getByLabel('App').fill('billing');
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     const content = page.getByLabel('config content');
@@ -187,5 +160,61 @@ describe('console (Next.js) against the real API in headless Chromium', () => {
     await page.getByText('Rolled back: release 3 restores 1').waitFor();
     expect((await callApi('GET', '/api/configs/prod/billing/application')).body).toMatchObject({ live: { release: 3, rollbackOf: 1, content: '{\n  "limit": 10\n}' } });
     await page.screenshot({ path: path.join(SHOTS, 'paddock-console-config.png'), fullPage: true });
+  }, 60_000);
+
+  it('keeps the session in an HttpOnly SameSite=Lax cookie (never in localStorage); cookie changes need the CSRF header; logout ends it', async () => {
+    await page.goto(`${stack.web.url}/znodes`);
+    await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor(); // the socket authenticated by the cookie too
+    const session = (await context.cookies(stack.web.url)).find((c) => c.name === 'paddock_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });
+    expect(session!.value).toMatch(/^pds_/);
+    expect(session!.expires).toBeGreaterThan(Date.now() / 1000 + 3600);
+    const visible = await page.evaluate(() => ({ storage: Object.values(window.localStorage).join('\n'), cookie: document.cookie }));
+    expect(visible.storage).not.toContain('pds_');
+    expect(visible.cookie).not.toContain('paddock_session');
+
+    // a cookie-authenticated change without the console's CSRF header is refused; reads are not
+    const change = { scope: { service: 'com.acme.Csrf' }, mode: 'force', reason: 'CSRF check' };
+    const forged = await pageFetch(page, 'PUT', '/api/switches/prod/items', change);
+    expect(forged.status).toBe(403);
+    expect(forged.body.message).toMatch(/x-paddock-csrf/);
+    expect((await pageFetch(page, 'GET', '/api/switches/prod')).status).toBe(200);
+    expect((await pageFetch(page, 'PUT', '/api/switches/prod/items', change, { 'x-paddock-csrf': '1' })).body).toMatchObject({ mode: 'force', updatedBy: 'root' });
+    // scripts keep using bearer secrets without any CSRF header
+    expect((await callApi('GET', '/api/auth/me')).body).toMatchObject({ kind: 'session', username: 'root' });
+
+    // the console's own sign-in gets the cookie only: no secret in the response body
+    const other = await stack.browser.newContext();
+    try {
+      const p = await other.newPage();
+      p.setDefaultTimeout(UI_TIMEOUT);
+      await p.goto(`${stack.web.url}/login`);
+      await p.getByRole('heading', { name: 'Sign in to Paddock' }).waitFor();
+      await p.fill('input[name=username]', 'root');
+      await p.fill('input[name=password]', PASSWORD);
+      const [login] = await Promise.all([p.waitForResponse((r) => r.url().endsWith('/api/auth/login')), p.click('button[type=submit]')]);
+      expect(login.status()).toBe(201);
+      const body = (await login.json()) as { session?: string; user: { username: string } };
+      expect(body.user.username).toBe('root');
+      expect(body.session).toBeUndefined();
+      expect(await login.headerValue('set-cookie')).toMatch(/^paddock_session=pds_[^;]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
+      await p.waitForURL('**/znodes');
+    } finally {
+      await other.close();
+    }
+
+    // sign out: the API forgets the session, the cookie is cleared, the console sends visitors back to /login;
+    // another tab of the same session, left alone, follows (the API ends its socket)
+    const otherTab = await context.newPage();
+    await otherTab.goto(`${stack.web.url}/switches`);
+    await otherTab.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/login');
+    await waitFor('the other tab back on /login', () => (new URL(otherTab.url()).pathname === '/login' ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
+    await otherTab.close();
+    expect((await context.cookies(stack.web.url)).some((c) => c.name === 'paddock_session')).toBe(false);
+    expect((await callAs(stack.api.ready.url, 'GET', '/api/auth/me', undefined, undefined, { cookie: `paddock_session=${session!.value}` })).status).toBe(401);
+    await page.goto(`${stack.web.url}/switches`);
+    await page.waitForURL('**/login');
   }, 60_000);
 });

@@ -4,9 +4,10 @@
  * things that legitimately differ between two sessions are normalised (zxids, times, session ids, the root
  * each run works under). Runs against a started Paddock and a started Apache ZooKeeper (TARGETS).
  *
- *  - batch: one long script on stdin (no terminal: zkCli here has no JLine, so neither prints a prompt);
- *    stdout and stderr compared separately; WATCHER:: blocks compared as a multiset (zkCli prints them from
- *    its event thread, so their place relative to command output is racy);
+ *  - batch: one long script on stdin (no terminal: zkCli here has no JLine, so neither prints a prompt),
+ *    fed step by step: after a command that fires a watch the harness waits until the WATCHER:: block is
+ *    printed before it writes the next line (zkCli prints events from its event thread), so stdout, events
+ *    included, is compared exactly and in order; stderr separately;
  *  - one-shot: `shell -server h:p cmd args` output and exit status (0, 1, 127);
  *  - interactive: both shells watch the same node, a third client changes it, both print the same block;
  *  - tab completion through a pseudo-terminal (`script`), with the prompt.
@@ -16,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ZooKeeperClient } from '@paddock/client';
 import { ZK_CLI_SH } from '../support/apache-zookeeper.js';
 import { PADDOCK_BIN, REPO_ROOT, type ServerHandle } from '../support/paddock.js';
-import { runCommand, spawnManaged, type ManagedProcess, type RunResult } from '../support/processes.js';
+import { FatalProbeError, runCommand, spawnManaged, waitFor, type ManagedProcess, type RunResult } from '../support/processes.js';
 import { SERVER_OPTIONS, TARGETS } from './targets.js';
 
 const CLI_ENV = {
@@ -66,14 +67,23 @@ function normalise(text: string, root?: string): string {
 
 const WATCHER_BLOCK = /\nWATCHER::\n\n(WatchedEvent [^\n]*)\n/g;
 
-/** Splits stdout into the WATCHER:: events (sorted) and the rest. */
+/** Splits stdout into the WATCHER:: events (in order) and the rest. */
 function splitWatchers(stdout: string): { events: string[]; rest: string } {
-  const events = [...stdout.matchAll(WATCHER_BLOCK)].map((m) => m[1]!).sort();
+  const events = [...stdout.matchAll(WATCHER_BLOCK)].map((m) => m[1]!);
   return { events, rest: stdout.replace(WATCHER_BLOCK, '') };
 }
 
-/** The batch script; %R is the run's root, %S the server. */
+/**
+ * The batch script; %R is the run's root, %S the server. A line `=> Type path` is not sent to the shell: the
+ * harness stops writing there until the shell has printed that watch event on stdout (`=> SyncConnected` and
+ * `=> Closed` are session events). zkCli prints events from its event thread while its main thread goes on
+ * reading stdin, so without these stops the next commands' output could overtake an event, and
+ * `printwatches on` could run before the event thread looked at the flag (the `sync` after `set %R/w w3`
+ * is that barrier: its callback runs on the event thread after the w3 event, so the event is dropped
+ * while printwatches is still off).
+ */
 const BATCH = `
+=> SyncConnected
 create %R root
 create %R/a 1
 create %R/a/b 2
@@ -120,6 +130,7 @@ stat %R/missing
 stat
 stat relative
 set %R/a v2
+=> NodeDataChanged %R/a
 set -s %R/a v3
 set -v 99 %R/a v4
 set -s -v 2 %R/a v5
@@ -155,26 +166,38 @@ getAllChildrenNumber
 sync %R
 sync
 create %R/w w0
+=> NodeChildrenChanged %R
 get -w %R/w
 set %R/w w1
+=> NodeDataChanged %R/w
 ls -w %R/w
 create %R/w/k
+=> NodeChildrenChanged %R/w
 stat -w %R/w/k
 delete %R/w/k
+=> NodeDeleted %R/w/k
 stat -w %R/w/later
 create %R/w/later
+=> NodeCreated %R/w/later
 addWatch -m persistent %R/w
 set %R/w w2
+=> NodeDataChanged %R/w
 removewatches %R/w
+=> PersistentWatchRemoved %R/w
 addWatch -m persistent_recursive %R/w
 create %R/w/deep
+=> NodeCreated %R/w/deep
 create %R/w/deep/er
+=> NodeCreated %R/w/deep/er
 removewatches %R/w -a
+=> PersistentWatchRemoved %R/w
 ls -w %R/w
 removewatches %R/w -c
+=> ChildWatchRemoved %R/w
 removewatches %R/w -d
 get -w %R/w
 removewatches %R/w -d
+=> DataWatchRemoved %R/w
 removewatches %R/w
 addWatch -m bogus %R/w
 addWatch %R/w extra
@@ -182,6 +205,7 @@ addWatch
 printwatches off
 get -w %R/w
 set %R/w w3
+sync %R
 printwatches
 printwatches on
 delete %R/a
@@ -202,19 +226,80 @@ redo
 redo 1
 history
 close
+=> Closed
 ls %R
 printwatches
 history
 connect %S
+=> SyncConnected
 ls %R
 deleteall %R
 ls %R
 `;
 
-/** Runs the batch through one shell under its own root. */
-async function batch(shell: Shell, server: ServerHandle, root: string): Promise<RunResult> {
-  const input = BATCH.replace(/%R/g, root).replace(/%S/g, server.connectString).replace(/^\n/, '');
-  return run(shell, ['-server', server.connectString], input);
+/** The WATCHER:: block a shell prints for a `=> Type [path]` line of the batch. */
+function watcherBlock(directive: string): string {
+  const [type, path] = directive.split(' ');
+  const event = path === undefined ? `state:${type} type:None path:null` : `state:SyncConnected type:${type} path:${path}`;
+  return `\nWATCHER::\n\nWatchedEvent ${event}\n`;
+}
+
+interface BatchRun {
+  code: number | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  /** stdout up to the end of the first SyncConnected block, printed before any command was written */
+  preamble: string;
+  /** `=> ` lines whose event the shell did not print within the deadline */
+  missed: string[];
+}
+
+/** Feeds the batch to one shell under its own root, stopping at each `=> ` line until its event is printed. */
+async function batch(shell: Shell, server: ServerHandle, root: string): Promise<BatchRun> {
+  const lines = BATCH.replace(/%R/g, root).replace(/%S/g, server.connectString).replace(/^\n/, '').replace(/\n$/, '').split('\n');
+  const child = spawnManaged({ name: `shell-${shell}`, ...shellCommand(shell, ['-server', server.connectString]), cwd: REPO_ROOT, stdin: 'pipe' });
+  let timedOut = false;
+  const killer = setTimeout(() => {
+    timedOut = true;
+    child.signal('SIGKILL');
+  }, 120_000);
+  const missed: string[] = [];
+  let preamble: string | undefined;
+  let since = 0; // where in stdout the next awaited block may start: after the previous one
+  let pending = '';
+  try {
+    for (const line of lines) {
+      if (!line.startsWith('=> ')) {
+        pending += `${line}\n`;
+        continue;
+      }
+      if (pending) child.write(pending);
+      pending = '';
+      const block = watcherBlock(line.slice(3));
+      await waitFor(
+        `${shell} to print ${JSON.stringify(block)}`,
+        () => {
+          const at = child.stdout().indexOf(block, since);
+          if (at >= 0) {
+            since = at + block.length;
+            return true;
+          }
+          if (!child.running) throw new FatalProbeError(`${shell} exited`);
+          return undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 20 },
+      ).catch(() => missed.push(line));
+      preamble ??= child.stdout().slice(0, since);
+    }
+    if (pending) child.write(pending);
+    child.endInput();
+    const exit = await child.exited;
+    return { code: exit.code, timedOut, stdout: child.stdout(), stderr: child.stderr(), preamble: preamble ?? '', missed };
+  } finally {
+    clearTimeout(killer);
+    if (child.running) await child.kill();
+  }
 }
 
 describe.each(TARGETS)('paddock shell vs zkCli.sh against %s', (kind, start) => {
@@ -236,13 +321,13 @@ describe.each(TARGETS)('paddock shell vs zkCli.sh against %s', (kind, start) => 
 
   describe('batch script on stdin', () => {
     const roots: Record<Shell, string> = { zkcli: `/shz-${tag}`, paddock: `/shp-${tag}` };
-    const results = {} as Record<Shell, RunResult>;
+    const results = {} as Record<Shell, BatchRun>;
 
     beforeAll(async () => {
       // one after the other: both share the server, and zkCli's JVM wants the CPU
       results.zkcli = await batch('zkcli', server, roots.zkcli);
       results.paddock = await batch('paddock', server, roots.paddock);
-    }, 90_000);
+    }, 240_000);
 
     test('both ran the script to the end with exit status 0', () => {
       for (const shell of ['zkcli', 'paddock'] as const) {
@@ -254,36 +339,46 @@ describe.each(TARGETS)('paddock shell vs zkCli.sh against %s', (kind, start) => 
       expect(normalise(results.paddock.stdout, roots.paddock)).toMatch(/\n\[[^\n]*, acl, [^\n]*\]\n$/);
     });
 
-    test('stdout is the same, apart from where the WATCHER:: blocks fall', () => {
-      const zk = splitWatchers(normalise(results.zkcli.stdout, roots.zkcli));
-      const pd = splitWatchers(normalise(results.paddock.stdout, roots.paddock));
-      expect(pd.rest).toBe(zk.rest);
+    test('every awaited watch event was printed, by both shells', () => {
+      expect({ zkcli: results.zkcli.missed, paddock: results.paddock.missed }).toEqual({ zkcli: [], paddock: [] });
     });
 
-    test('the same watch events were printed', () => {
+    test('stdout is the same, WATCHER:: blocks included and in place', () => {
+      const [zk, pd] = (['zkcli', 'paddock'] as const).map((shell) => {
+        const r = results[shell];
+        return { preamble: normalise(r.preamble, roots[shell]), rest: normalise(r.stdout.slice(r.preamble.length), roots[shell]) };
+      });
+      // Before the first command: zkCli prints its banner from the main thread while the connection is made
+      // on another, so only there the SyncConnected block may come first. Compared line by line, unordered.
+      const lines = (text: string) => text.split('\n').sort();
+      expect(lines(pd!.preamble)).toEqual(lines(zk!.preamble));
+      expect(pd!.preamble).toMatch(/WatchedEvent state:SyncConnected type:None path:null\n$/);
+      expect(pd!.rest).toBe(zk!.rest);
+    });
+
+    test('the same watch events were printed, in the same order', () => {
       const zk = splitWatchers(normalise(results.zkcli.stdout, roots.zkcli));
       const pd = splitWatchers(normalise(results.paddock.stdout, roots.paddock));
-      // The same kinds of event on both sides. Compared as sets: when one set fires both a persistent and a
-      // one-shot watch, whether the shell prints the duplicate before its process ends is a race on either
-      // side (seen once under CI load), and the order of WATCHER:: blocks is racy in zkCli itself.
-      expect([...new Set(pd.events)]).toEqual([...new Set(zk.events)]);
-      // spot checks, so an empty list on both sides cannot pass
-      expect(pd.events).toEqual(
-        expect.arrayContaining([
-          'WatchedEvent state:SyncConnected type:None path:null',
-          'WatchedEvent state:Closed type:None path:null',
-          'WatchedEvent state:SyncConnected type:NodeDataChanged path:/ROOT/w',
-          'WatchedEvent state:SyncConnected type:NodeChildrenChanged path:/ROOT/w',
-          'WatchedEvent state:SyncConnected type:NodeDeleted path:/ROOT/w/k',
-          'WatchedEvent state:SyncConnected type:NodeCreated path:/ROOT/w/later',
-          'WatchedEvent state:SyncConnected type:NodeCreated path:/ROOT/w/deep/er',
-          'WatchedEvent state:SyncConnected type:PersistentWatchRemoved path:/ROOT/w',
-          'WatchedEvent state:SyncConnected type:ChildWatchRemoved path:/ROOT/w',
-          'WatchedEvent state:SyncConnected type:DataWatchRemoved path:/ROOT/w',
-        ]),
-      );
-      // printwatches off suppressed the w3 change
-      expect(pd.events.filter((e) => e.endsWith('type:NodeDataChanged path:/ROOT/w'))).toHaveLength(2);
+      expect(pd.events).toEqual(zk.events);
+      expect(pd.events).toEqual([
+        'WatchedEvent state:SyncConnected type:None path:null',
+        'WatchedEvent state:SyncConnected type:NodeDataChanged path:/ROOT/a',
+        'WatchedEvent state:SyncConnected type:NodeChildrenChanged path:/ROOT',
+        'WatchedEvent state:SyncConnected type:NodeDataChanged path:/ROOT/w',
+        'WatchedEvent state:SyncConnected type:NodeChildrenChanged path:/ROOT/w',
+        'WatchedEvent state:SyncConnected type:NodeDeleted path:/ROOT/w/k',
+        'WatchedEvent state:SyncConnected type:NodeCreated path:/ROOT/w/later',
+        'WatchedEvent state:SyncConnected type:NodeDataChanged path:/ROOT/w',
+        'WatchedEvent state:SyncConnected type:PersistentWatchRemoved path:/ROOT/w',
+        'WatchedEvent state:SyncConnected type:NodeCreated path:/ROOT/w/deep',
+        'WatchedEvent state:SyncConnected type:NodeCreated path:/ROOT/w/deep/er',
+        'WatchedEvent state:SyncConnected type:PersistentWatchRemoved path:/ROOT/w',
+        'WatchedEvent state:SyncConnected type:ChildWatchRemoved path:/ROOT/w',
+        'WatchedEvent state:SyncConnected type:DataWatchRemoved path:/ROOT/w',
+        // no NodeDataChanged for w3: printwatches was off when it fired
+        'WatchedEvent state:Closed type:None path:null',
+        'WatchedEvent state:SyncConnected type:None path:null',
+      ]);
     });
 
     test('stderr (Created ..., errors, usage, deprecation notes) is the same', () => {
@@ -430,10 +525,13 @@ describe('interactive terminal: prompt, history and tab completion (pseudo-termi
     const p = shell;
     const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
     const plain = (since: number) => p.outputSince(since).replace(ansi, '').replace(/\r/g, '');
-    /** Types `text`; waits until the output since `since` (default: since typing) matches `until`. */
+    /**
+     * Types `text`; waits until the output since `since` (default: since typing), without terminal escapes
+     * and carriage returns, matches `until` (readline redraws the line with escapes between the characters).
+     */
     const type = async (text: string, until: RegExp, since = p.outputOffset): Promise<string> => {
       p.write(text);
-      await p.waitForOutput(until, { since, timeoutMs: 10_000 }).catch(() => undefined);
+      await waitFor(`the terminal to show ${until}`, () => (until.test(plain(since)) ? true : undefined), { timeoutMs: 10_000, intervalMs: 20 }).catch(() => undefined);
       const got = plain(since);
       expect(got).toMatch(until);
       return got;

@@ -5,6 +5,8 @@ import { AuditController } from './audit/audit.controller.js';
 import { AuditRepository } from './audit/audit.repository.js';
 import { AuthController, TokensController, UsersController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
+import { ConfigScheduleController } from './config-center/config-schedule.controller.js';
+import { ConfigScheduleViews } from './config-center/config-schedule.views.js';
 import { ConfigController } from './config-center/config.controller.js';
 import { ConfigViews } from './config-center/config.views.js';
 import { DataSyncController } from './data-sync/data-sync.controller.js';
@@ -20,12 +22,16 @@ import { LogCenterController } from './log-center/log-center.controller.js';
 import { LogCenterViews } from './log-center/log-center.views.js';
 import { RegistryController } from './registry/registry.controller.js';
 import { RegistryViews } from './registry/registry.views.js';
+import { SwitchScheduleController } from './switches/switch-schedule.controller.js';
+import { SwitchScheduleViews } from './switches/switch-schedule.views.js';
 import { SwitchesController } from './switches/switches.controller.js';
 import { SwitchViews } from './switches/switches.views.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
 import { ZnodeService } from './znodes/znode.service.js';
 import { ZnodesController } from './znodes/znodes.controller.js';
 
-export const CONTROLLERS: Type[] = [HealthController, AuthController, UsersController, TokensController, ZnodesController, RegistryController, ConfigController, SwitchesController, LogCenterController, DataSyncController, AuditController];
+export const CONTROLLERS: Type[] = [HealthController, AuthController, UsersController, TokensController, ZnodesController, RegistryController, ConfigController, ConfigScheduleController, SwitchesController, SwitchScheduleController, LogCenterController, DataSyncController, AuditController, WebhooksController];
 
 export interface AppServices {
   auth: AuthService;
@@ -33,9 +39,12 @@ export interface AppServices {
   znodes: ZnodeService;
   registry: RegistryViews;
   config: ConfigViews;
+  configSchedules: ConfigScheduleViews;
+  switchSchedules: SwitchScheduleViews;
   switches: SwitchViews;
   logCenter: LogCenterViews;
   dataSync: DataSyncViews;
+  webhooks: WebhooksService;
   health: HealthService;
   hub: EventsHub;
   bridge: EventsBridge;
@@ -51,9 +60,12 @@ export class AppModule {
       { provide: ZnodeService, useValue: s.znodes },
       { provide: RegistryViews, useValue: s.registry },
       { provide: ConfigViews, useValue: s.config },
+      { provide: ConfigScheduleViews, useValue: s.configSchedules },
+      { provide: SwitchScheduleViews, useValue: s.switchSchedules },
       { provide: SwitchViews, useValue: s.switches },
       { provide: LogCenterViews, useValue: s.logCenter },
       { provide: DataSyncViews, useValue: s.dataSync },
+      { provide: WebhooksService, useValue: s.webhooks },
       { provide: HealthService, useValue: s.health },
       { provide: EventsHub, useValue: s.hub },
       { provide: EventsBridge, useValue: s.bridge },

@@ -12,13 +12,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { parseConnectString } from '@paddock/client';
-import { ConfigService, DataSyncMaster, DataSyncService, LogCenterMaster, LogCenterService, RegistryService, SwitchService, fourLetterSessionProbe, DEFAULT_CONFIG_ROOT, DEFAULT_DUBBO_ROOT, DEFAULT_SWITCH_ROOT } from '@paddock/platform';
+import { ConfigScheduler, ConfigService, DataSyncMaster, DataSyncService, LogCenterMaster, LogCenterService, RegistryService, SwitchService, fourLetterSessionProbe, DEFAULT_CONFIG_ROOT, DEFAULT_DUBBO_ROOT, DEFAULT_SWITCH_ROOT } from '@paddock/platform';
 import { ensurePath, toFramework } from '@paddock/recipes';
 import { Redis } from 'ioredis';
 import { AppModule, CONTROLLERS } from './app.module.js';
 import { AuditRepository } from './audit/audit.repository.js';
 import { AuthRepository } from './auth/auth.repository.js';
 import { AuthService } from './auth/auth.service.js';
+import { ConfigScheduleViews } from './config-center/config-schedule.views.js';
+import { ScheduledChangesJobs } from './config-center/scheduled-changes.jobs.js';
 import { ConfigViews } from './config-center/config.views.js';
 import { DataSyncViews } from './data-sync/data-sync.views.js';
 import { EventsBridge } from './events/events.gateway.js';
@@ -35,7 +37,13 @@ import type { ApiConfig } from './runtime/api-config.js';
 import { connectRedis } from './runtime/redis.js';
 import { openStore } from './runtime/store.js';
 import { enforceAclPolicy, loadDigestCredential, platformAcl, secureExistingNodes } from './runtime/zk-acl.js';
+import { SwitchScheduler } from './switches/switch-schedule.js';
+import { SwitchScheduleViews } from './switches/switch-schedule.views.js';
 import { SwitchViews } from './switches/switches.views.js';
+import { webhookSettingsFromEnv } from './webhooks/webhook-config.js';
+import { WebhookDeliveryQueue } from './webhooks/webhook-delivery.queue.js';
+import { WebhooksRepository } from './webhooks/webhooks.repository.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
 import { ZnodeService } from './znodes/znode.service.js';
 
 export interface RunningApi {
@@ -114,6 +122,25 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     closers.push(() => jobs.close());
     audit.events.on('stored', jobs.onAudit);
 
+    // scheduled config and switch changes (own queue; entries live in the store, executed as system:scheduler)
+    const configScheduler = new ConfigScheduler(framework, configs, { audit });
+    const switchScheduler = new SwitchScheduler(framework, switches, { audit });
+    const scheduledChanges = new ScheduledChangesJobs({ config: configScheduler, switches: switchScheduler, connection, log });
+    await scheduledChanges.start();
+    closers.push(() => scheduledChanges.close());
+
+    // webhook deliveries (own queue): stored audit events fan out to the matching subscriptions (an outbox walk
+    // over the audit table, caught up at start-up and by a periodic sweep that also prunes old deliveries)
+    const webhookSettings = webhookSettingsFromEnv();
+    const webhookRepository = new WebhooksRepository(db);
+    const webhookQueue = new WebhookDeliveryQueue({ connection, repository: webhookRepository, settings: webhookSettings, log });
+    await webhookQueue.start();
+    closers.push(() => webhookQueue.close());
+    const webhooks = new WebhooksService(webhookRepository, webhookQueue, audit, webhookSettings, log);
+    closers.push(() => webhooks.close());
+    audit.events.on('stored', webhooks.onAudit);
+    webhooks.start();
+
     // the masters: every API instance runs for leadership; the fencing epoch makes a deposed one harmless
     const masterId = `api-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     if (config.logCenterMaster) {
@@ -146,9 +173,12 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
         znodes: new ZnodeService(() => framework.client, audit),
         registry: registryViews,
         config: new ConfigViews(configs),
+        configSchedules: new ConfigScheduleViews(configScheduler, scheduledChanges, log),
+        switchSchedules: new SwitchScheduleViews(switchScheduler, scheduledChanges, log),
         switches: new SwitchViews(switches),
         logCenter: logCenterViews,
         dataSync: dataSyncViews,
+        webhooks,
         health: new HealthService({ client: () => framework.client, db, redis, store: { connectString: store.connectString, embedded: store.embedded !== undefined }, database }),
         hub,
         bridge,

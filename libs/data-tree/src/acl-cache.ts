@@ -21,6 +21,18 @@ export function aclKey(acl: readonly ACL[]): string {
   return k;
 }
 
+/** Element-wise equality, in order (the key compares lists the same way). */
+function sameAcl(a: readonly ACL[], b: readonly ACL[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.perms !== y.perms || x.id.scheme !== y.id.scheme || x.id.id !== y.id.id) return false;
+  }
+  return true;
+}
+
 function hashString(s: string, h: number): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
@@ -30,6 +42,9 @@ export class AclCache {
   private readonly byRef = new Map<number, Entry>();
   private readonly byKey = new Map<string, number>();
   private nextRef = 1;
+  /** the list interned last and its ref: creates mostly repeat one ACL, so most calls skip building its key */
+  private lastAcl: readonly ACL[] | null = null;
+  private lastRef = 0;
 
   get size(): number {
     return this.byRef.size;
@@ -37,17 +52,31 @@ export class AclCache {
 
   /** Interns `acl` and adds one usage; returns its ref. */
   addUsage(acl: readonly ACL[]): number {
+    if (this.lastAcl !== null && sameAcl(this.lastAcl, acl)) {
+      const hit = this.byRef.get(this.lastRef);
+      if (hit !== undefined) {
+        hit.count++;
+        return this.lastRef;
+      }
+    }
     const key = aclKey(acl);
     const ref = this.byKey.get(key);
     if (ref !== undefined) {
       this.byRef.get(ref)!.count++;
+      this.remember(ref);
       return ref;
     }
     const copy = acl.map((a) => ({ perms: a.perms, id: { scheme: a.id.scheme, id: a.id.id } }));
     const newRef = this.nextRef++;
     this.byRef.set(newRef, { acl: copy, key, count: 1, hash: hashString(key, 0x811c9dc5) });
     this.byKey.set(key, newRef);
+    this.remember(newRef);
     return newRef;
+  }
+
+  private remember(ref: number): void {
+    this.lastAcl = this.byRef.get(ref)!.acl;
+    this.lastRef = ref;
   }
 
   /** Adds a usage to an existing ref (snapshot load). */

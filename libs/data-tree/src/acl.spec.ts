@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import type { ACL, Id } from '@paddock/protocol';
+import { AclCache } from './acl-cache.js';
 import { checkPermission, digestId, fixupACL, ipMatches, isValidDigestAcl, isValidIpAcl, isWorldReadable, maskDigestACL } from './acl.js';
 
 const world = (perms: number): ACL => ({ perms, id: { scheme: 'world', id: 'anyone' } });
@@ -117,5 +118,39 @@ describe('isWorldReadable', () => {
   ] as const)('agrees with checkPermission for any caller: %s', (_name, acl) => {
     const expected = checkPermission(acl as ACL[] | null, 1, nobody);
     expect(isWorldReadable(acl as ACL[] | null)).toBe(expected);
+  });
+});
+
+describe('fixupACL fast path and AclCache interning', () => {
+  it('keeps a lone world:anyone entry as it is, and still rejects or expands everything else', () => {
+    const open = [world(31)];
+    expect(fixupACL(open, [])).toEqual([world(31)]);
+    expect(fixupACL([world(31), world(31)], [])).toEqual([world(31)]);
+    expect(fixupACL([], [])).toBe(-114);
+    expect(fixupACL([{ perms: 31, id: { scheme: 'auth', id: '' } }], [{ scheme: 'ip', id: '1.2.3.4' }])).toBe(-114);
+  });
+
+  it('gives equal lists one ref while used, repeated or interleaved, and a new ref once released', () => {
+    const cache = new AclCache();
+    const a = () => [world(31)];
+    const b = () => [digest(1, 'u:x'), world(3)];
+    const ra = cache.addUsage(a());
+    expect(cache.addUsage(a())).toBe(ra);
+    const rb = cache.addUsage(b());
+    expect(rb).not.toBe(ra);
+    expect(cache.addUsage(a())).toBe(ra);
+    expect(cache.addUsage(b())).toBe(rb);
+    expect(cache.get(rb)).toEqual(b());
+    // b is used twice: two removals free it; the last-interned shortcut must not resurrect the ref
+    cache.removeUsage(rb);
+    cache.removeUsage(rb);
+    expect(cache.has(rb)).toBe(false);
+    const rb2 = cache.addUsage(b());
+    expect(rb2).not.toBe(rb);
+    expect(cache.get(rb2)).toEqual(b());
+    // a: three usages
+    for (let i = 0; i < 3; i++) cache.removeUsage(ra);
+    expect(cache.has(ra)).toBe(false);
+    expect(cache.size).toBe(1);
   });
 });

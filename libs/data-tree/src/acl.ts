@@ -212,6 +212,11 @@ export function removeDuplicateACLs(acl: readonly ACL[] | null): ACL[] {
  * that accepts the id. Returns the fixed list or the error code (-114).
  */
 export function fixupACL(acl: readonly ACL[] | null, authIds: readonly Id[]): ACL[] | number {
+  // the common case, one world:anyone entry (e.g. OPEN_ACL_UNSAFE), is kept as it is: no copies per create
+  if (acl && acl.length === 1) {
+    const id = acl[0]?.id;
+    if (id && id.scheme === 'world' && id.id === 'anyone') return acl as ACL[];
+  }
   const uniq = removeDuplicateACLs(acl);
   if (uniq.length === 0) return ErrorCode.INVALID_ACL;
   const rv: ACL[] = [];

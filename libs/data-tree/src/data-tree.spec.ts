@@ -73,7 +73,7 @@ describe('DataTree.apply: create', () => {
     expect(root.pzxid).toBe(z);
     expect(root.numChildren).toBe(2);
     expect(root.mzxid).toBe(0);
-    expect(t.getNode('/a')!.data!.toString()).toBe('hello');
+    expect(t.dataOf(t.getNode('/a')!)!.toString()).toBe('hello');
     expect(t.lastProcessedZxid).toBe(z);
     expect(t.nodeCount).toBe(6);
     expect(t.approximateDataSize).toBe(44 + 2 + 5);
@@ -83,9 +83,9 @@ describe('DataTree.apply: create', () => {
     const t = new DataTree();
     const src = Buffer.from('abc');
     applyAll(t, 1, [createTxn('/n', 1, null), { ...createTxn('/c', 2), data: src } as Txn]);
-    expect(t.getNode('/n')!.data).toBeNull();
+    expect(t.dataOf(t.getNode('/n')!)).toBeNull();
     src[0] = 0x7a;
-    expect(t.getNode('/c')!.data!.toString()).toBe('abc');
+    expect(t.dataOf(t.getNode('/c')!)!.toString()).toBe('abc');
   });
 
   it('ephemeral owner comes from the header session; container and TTL markers', () => {
@@ -434,7 +434,7 @@ describe('DataTree: quotas', () => {
       createTxn('/zookeeper/quota/app/zookeeper_limits', 1, 'count=10,bytes=100'),
       createTxn('/zookeeper/quota/app/zookeeper_stats', 2, 'count=0,bytes=0'),
     ]);
-    const statData = (): string => t.getNode('/zookeeper/quota/app/zookeeper_stats')!.data!.toString();
+    const statData = (): string => t.dataOf(t.getNode('/zookeeper/quota/app/zookeeper_stats')!)!.toString();
     expect(statData()).toBe('count=2,bytes=8');
     expect(t.maxPrefixWithQuota('/app/x/y')).toBe('/app');
     expect(t.maxPrefixWithQuota('/apple')).toBeNull();

@@ -3,10 +3,11 @@
  *
  * Memory layout (a benchmark counts bytes per znode and the store must hold millions):
  *  - one flat Map<string, Znode> keyed by full path ("" is an alias of the root, as in ZooKeeper);
- *  - a Znode holds only data, its slot, ephemeralOwner (a shared 0n when not ephemeral) and a lazily
+ *  - a Znode holds only its slot, ephemeralOwner (a shared 0n when not ephemeral) and a lazily
  *    created Set of child names;
  *  - the numeric stat fields and the ACL reference live in typed-array columns indexed by the slot
  *    (no per-node boxed doubles for zxids/times);
+ *  - data lives in a DataArena (large shared chunks, addressed by columns): no Buffer object per node;
  *  - ACL lists are interned in a reference-counted cache.
  */
 import { JavaHashSet } from './java-hash-set.js';
@@ -22,6 +23,8 @@ import {
 } from '@paddock/protocol';
 import { READ_ACL_UNSAFE } from './acl.js';
 import { AclCache, OPEN_UNSAFE_ACL_REF } from './acl-cache.js';
+import { DataArena } from './data-arena.js';
+import { ParentPathCache } from './path.js';
 import type { Txn, TxnHeader } from './txn.js';
 
 export interface WatchTrigger {
@@ -37,7 +40,7 @@ export interface ApplyResult {
   err: number;
   /** the path the txn acted on (the created path for creates) */
   path?: string;
-  /** stat after create/setData/setACL */
+  /** stat after create2/createContainer/createTTL/setData/setACL (a plain create's reply has none) */
   stat?: Stat;
   /** per-op results of a multi */
   multi?: MultiResult[];
@@ -93,12 +96,10 @@ export function ttlOfOwner(owner: bigint): number {
   return Number(owner & TTL_VALUE_MASK);
 }
 
-/** A znode. Read its stat/ACL through the tree (statOf, writeStat, aclOf); do not mutate. */
+/** A znode. Read its data/stat/ACL through the tree (dataOf, statOf, writeStat, aclOf); do not mutate. */
 export class Znode {
   constructor(
-    /** the data; treat as immutable (a new Buffer replaces it on setData) */
-    public data: Buffer | null,
-    /** index into the tree's stat columns; -1 once deleted */
+    /** index into the tree's stat and data columns; -1 once deleted */
     public slot: number,
     /** session id for ephemerals, the container/TTL markers, or the shared 0n */
     public ephemeralOwner: bigint,
@@ -107,7 +108,7 @@ export class Znode {
   ) {}
 }
 
-/** Stat fields and the ACL ref, one row per live node. */
+/** Stat fields, the ACL ref and the data's address in the arena, one row per live node. */
 class Columns {
   capacity: number;
   czxid: Float64Array;
@@ -119,7 +120,12 @@ class Columns {
   cversion: Int32Array;
   aversion: Int32Array;
   acl: Int32Array;
-  private next = 0;
+  dataChunk: Int32Array;
+  dataOffset: Int32Array;
+  /** -1: null data */
+  dataLength: Int32Array;
+  /** slots ever handed out: [0, next) */
+  next = 0;
   private free: number[] = [];
 
   constructor(capacity = 1024) {
@@ -133,6 +139,9 @@ class Columns {
     this.cversion = new Int32Array(capacity);
     this.aversion = new Int32Array(capacity);
     this.acl = new Int32Array(capacity);
+    this.dataChunk = new Int32Array(capacity);
+    this.dataOffset = new Int32Array(capacity);
+    this.dataLength = new Int32Array(capacity);
   }
 
   alloc(): number {
@@ -167,6 +176,9 @@ class Columns {
     this.cversion = i32(this.cversion);
     this.aversion = i32(this.aversion);
     this.acl = i32(this.acl);
+    this.dataChunk = i32(this.dataChunk);
+    this.dataOffset = i32(this.dataOffset);
+    this.dataLength = i32(this.dataLength);
     this.capacity = cap;
   }
 }
@@ -252,6 +264,8 @@ export class DataTree {
 
   private readonly nodes = new Map<string, Znode>();
   private readonly cols = new Columns();
+  private readonly arena = new DataArena();
+  private readonly parentPaths = new ParentPathCache();
   private readonly acls = new AclCache();
   /** per session, in java.util.HashSet order: closeSession deletes them in that order (see JavaHashSet) */
   private readonly ephemerals = new Map<bigint, JavaHashSet>();
@@ -296,6 +310,17 @@ export class DataTree {
     return this.nodes.has(path);
   }
 
+  /** The node's data: null, or bytes to treat as read-only (a view that stays valid after later writes). */
+  dataOf(node: Znode): Buffer | null {
+    return this.arena.view(this.cols, this.slotOf(node));
+  }
+
+  /** Length of the node's data (0 for null). */
+  dataLengthOf(node: Znode): number {
+    const len = this.cols.dataLength[this.slotOf(node)]!;
+    return len < 0 ? 0 : len;
+  }
+
   statOf(node: Znode): Stat {
     const s = this.slotOf(node);
     const c = this.cols;
@@ -308,7 +333,7 @@ export class DataTree {
       cversion: reportedCversion(c.cversion[s]!, node),
       aversion: c.aversion[s]!,
       ephemeralOwner: visibleOwner(node.ephemeralOwner),
-      dataLength: node.data === null ? 0 : node.data.length,
+      dataLength: this.dataLengthOf(node),
       numChildren: node.children === null ? 0 : node.children.size,
       pzxid: c.pzxid[s]!,
     };
@@ -344,7 +369,7 @@ export class DataTree {
     const owner = visibleOwner(node.ephemeralOwner);
     if (owner === ZERO_OWNER) w.writeLongNumber(0);
     else w.writeLong(owner);
-    w.writeInt(node.data === null ? 0 : node.data.length);
+    w.writeInt(this.dataLengthOf(node));
     w.writeInt(node.children === null ? 0 : node.children.size);
     w.writeLongNumber(c.pzxid[s]!);
   }
@@ -526,7 +551,7 @@ export class DataTree {
         h1 = Math.imul(h1 ^ ch, P1);
         h2 = Math.imul(h2 ^ ch, P2);
       }
-      const data = node.data;
+      const data = this.arena.view(c, node.slot);
       const skipData = path.endsWith('/' + QUOTA_STAT_NODE) && path.startsWith(QUOTA_ZOOKEEPER + '/');
       if (data !== null && !skipData) {
         for (let i = 0; i < data.length; i++) {
@@ -612,6 +637,8 @@ export class DataTree {
           return { err: err2 === 0 ? err : err2, path: txn.path };
         }
         if (err !== 0) return { err, path: txn.path };
+        // a plain create answers with the path only (also inside a multi): no Stat to build
+        if (txn.type === 1) return { err: 0, path: txn.path };
         return { err: 0, path: txn.path, stat: this.statOf(this.nodes.get(txn.path)!) };
       }
       case 2:
@@ -711,9 +738,10 @@ export class DataTree {
     return s;
   }
 
-  private newNode(data: Buffer | null, aclRef: number, owner: bigint, zxid: number, time: number): Znode {
+  private newNode(data: Uint8Array | null, aclRef: number, owner: bigint, zxid: number, time: number): Znode {
     const slot = this.cols.alloc();
     const c = this.cols;
+    this.arena.put(c, slot, data);
     c.czxid[slot] = zxid;
     c.mzxid[slot] = zxid;
     c.pzxid[slot] = zxid;
@@ -723,7 +751,7 @@ export class DataTree {
     c.cversion[slot] = 0;
     c.aversion[slot] = 0;
     c.acl[slot] = aclRef;
-    return new Znode(data, slot, owner, null);
+    return new Znode(slot, owner, null);
   }
 
   private addChild(parent: Znode, name: string): void {
@@ -738,13 +766,18 @@ export class DataTree {
     if (ch.size === 0) parent.children = null;
   }
 
-  /** Copies data out of (possibly pooled, possibly large) source buffers so a node never pins a frame. */
-  private static ownData(data: Buffer | null): Buffer | null {
-    if (data === null) return null;
-    if (data.length === 0) return EMPTY;
-    const b = Buffer.allocUnsafe(data.length);
-    data.copy(b);
-    return b;
+  /** Frees a deleted node's slot: its data becomes arena garbage. */
+  private releaseSlot(slot: number): void {
+    this.arena.free(this.cols, slot);
+    this.cols.release(slot);
+  }
+
+  /** Replaces a live node's data (the arena copies it: a node never pins a request frame). */
+  private replaceData(node: Znode, data: Uint8Array | null): void {
+    const s = node.slot;
+    this.arena.free(this.cols, s);
+    this.arena.put(this.cols, s, data);
+    this.arena.maybeCompact(this.cols, this.cols.next);
   }
 
   private trackOwner(path: string, owner: bigint): bigint {
@@ -804,7 +837,7 @@ export class DataTree {
   ): number {
     const lastSlash = path.lastIndexOf('/');
     if (lastSlash < 0) return ErrorCode.BAD_ARGUMENTS;
-    const parentName = path.substring(0, lastSlash);
+    const parentName = this.parentPaths.of(path, lastSlash);
     const childName = path.substring(lastSlash + 1);
     const parent = this.nodes.get(parentName);
     if (parent === undefined) return ErrorCode.NO_NODE;
@@ -818,12 +851,12 @@ export class DataTree {
     }
     // register the owner first so a session's ephemerals share one bigint
     const ownerRef = owner === ZERO_OWNER || owner === 0n ? ZERO_OWNER : this.sharedOwner(owner);
-    const stored = DataTree.ownData(data);
-    const child = this.newNode(stored, this.acls.addUsage(acl), ownerRef, zxid, time);
+    const child = this.newNode(data, this.acls.addUsage(acl), ownerRef, zxid, time);
+    const storedLength = data === null ? 0 : data.length;
     // newNode allocated a slot: columns may have grown, re-read through this.cols
     this.addChild(parent, childName);
     this.nodes.set(path, child);
-    this.dataSize += path.length + (stored === null ? 0 : stored.length);
+    this.dataSize += path.length + storedLength;
     child.ephemeralOwner = this.trackOwner(path, ownerRef);
 
     if (parentName.startsWith(QUOTA_ZOOKEEPER)) {
@@ -831,7 +864,7 @@ export class DataTree {
       if (childName === QUOTA_STAT_NODE) this.updateQuotaForPath(trimQuotaPath(parentName));
     }
     const lastPrefix = this.maxPrefixWithQuota(path);
-    if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, stored === null ? 0 : stored.length, 1);
+    if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, storedLength, 1);
 
     triggers.push({ type: EventType.NodeCreated, path });
     triggers.push({ type: EventType.NodeChildrenChanged, path: parentName === '' ? '/' : parentName });
@@ -868,7 +901,7 @@ export class DataTree {
   private deleteNode(path: string, zxid: number, triggers: WatchTrigger[]): number {
     const lastSlash = path.lastIndexOf('/');
     if (lastSlash < 0 || path === '/') return ErrorCode.BAD_ARGUMENTS;
-    const parentName = path.substring(0, lastSlash);
+    const parentName = this.parentPaths.of(path, lastSlash);
     const childName = path.substring(lastSlash + 1);
     const parent = this.nodes.get(parentName);
     if (parent === undefined) return ErrorCode.NO_NODE;
@@ -882,11 +915,12 @@ export class DataTree {
     this.nodes.delete(path);
     const s = node.slot;
     this.acls.removeUsage(this.cols.acl[s]!);
-    const len = node.data === null ? 0 : node.data.length;
+    const len = this.dataLengthOf(node);
     this.dataSize -= path.length + len;
     this.untrackOwner(path, node.ephemeralOwner);
     node.slot = -1;
-    this.cols.release(s);
+    this.releaseSlot(s);
+    this.arena.maybeCompact(this.cols, this.cols.next);
     // an orphaned subtree cannot exist (NotEmpty), but keep the index sane if a replay deletes a parent first
     if (node.children !== null) {
       for (const name of node.children) this.dropSubtree(path + '/' + name);
@@ -910,23 +944,21 @@ export class DataTree {
     if (node.children !== null) for (const name of node.children) this.dropSubtree(path + '/' + name);
     this.nodes.delete(path);
     this.acls.removeUsage(this.cols.acl[node.slot]!);
-    this.dataSize -= path.length + (node.data === null ? 0 : node.data.length);
+    this.dataSize -= path.length + this.dataLengthOf(node);
     this.untrackOwner(path, node.ephemeralOwner);
-    this.cols.release(node.slot);
+    this.releaseSlot(node.slot);
     node.slot = -1;
     node.children = null;
   }
 
   private setData(path: string, node: Znode, data: Buffer | null, version: number, zxid: number, time: number): void {
-    const last = node.data;
-    const stored = DataTree.ownData(data);
+    const lastLen = this.dataLengthOf(node);
+    this.replaceData(node, data);
     const s = node.slot;
-    node.data = stored;
     this.cols.mtime[s] = time;
     this.cols.mzxid[s] = zxid;
     this.cols.version[s] = version;
-    const newLen = stored === null ? 0 : stored.length;
-    const lastLen = last === null ? 0 : last.length;
+    const newLen = data === null ? 0 : data.length;
     const lastPrefix = this.maxPrefixWithQuota(path);
     if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, newLen - lastLen, 0);
     // the root is in the map twice ("" and "/"), and counted twice by a recount
@@ -954,10 +986,10 @@ export class DataTree {
   private updateQuotaStat(lastPrefix: string, bytesDiff: number, countDiff: number): void {
     const statNode = this.nodes.get(QUOTA_ZOOKEEPER + lastPrefix + '/' + QUOTA_STAT_NODE);
     if (statNode === undefined) return;
-    const st = new StatsTrack(statNode.data);
+    const st = new StatsTrack(this.dataOf(statNode));
     st.count = st.count + countDiff;
     st.bytes = st.bytes + bytesDiff;
-    statNode.data = Buffer.from(st.toString(), 'utf8');
+    this.replaceData(statNode, Buffer.from(st.toString(), 'utf8'));
   }
 
   private updateQuotaForPath(path: string): void {
@@ -970,7 +1002,7 @@ export class DataTree {
       const n = this.nodes.get(p);
       if (n === undefined) continue;
       count++;
-      bytes += n.data === null ? 0 : n.data.length;
+      bytes += this.dataLengthOf(n);
       if (n.children !== null) for (const name of n.children) stack.push(p + '/' + name);
     }
     const statNode = this.nodes.get(QUOTA_ZOOKEEPER + path + '/' + QUOTA_STAT_NODE);
@@ -978,7 +1010,7 @@ export class DataTree {
     const st = new StatsTrack();
     st.count = count;
     st.bytes = bytes;
-    statNode.data = Buffer.from(st.toString(), 'utf8');
+    this.replaceData(statNode, Buffer.from(st.toString(), 'utf8'));
   }
 
   /** Rebuilds quota bookkeeping from the /zookeeper/quota subtree (after a snapshot load). */
@@ -1003,7 +1035,7 @@ export class DataTree {
 
   private computeApproximateDataSize(): number {
     let total = 0;
-    for (const [path, node] of this.nodes) total += path.length + (node.data === null ? 0 : node.data.length);
+    for (const [path, node] of this.nodes) total += path.length + this.dataLengthOf(node);
     return total;
   }
 
@@ -1048,7 +1080,7 @@ export class DataTree {
     }
     let owner = st.ephemeralOwner === 0n ? ZERO_OWNER : st.ephemeralOwner;
     if (owner !== ZERO_OWNER) owner = this.sharedOwner(owner);
-    const node = this.newNode(DataTree.ownData(data), aclRef, owner, st.czxid, st.ctime);
+    const node = this.newNode(data, aclRef, owner, st.czxid, st.ctime);
     const s = node.slot;
     const c = this.cols;
     c.mzxid[s] = st.mzxid;

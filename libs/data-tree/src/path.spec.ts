@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { parentOf, sequentialSuffix, validatePath } from './path.js';
+import fc from 'fast-check';
+import { ParentPathCache, parentOf, sequentialSuffix, validatePath } from './path.js';
 
 describe('validatePath (PathUtils rules)', () => {
   const valid = ['/', '/a', '/a/b', '/a.b', '/..a', '/a..', '/.a', '/a/...', '/zookeeper', '/ä', '/中文', '/a b', '/a-b_c'];
@@ -54,5 +55,29 @@ describe('parentOf / sequentialSuffix', () => {
     expect(sequentialSuffix(-5)).toBe('-000000005');
     expect(sequentialSuffix(-2147483648)).toBe('-2147483648');
     expect(sequentialSuffix(2147483648)).toBe('-2147483648'); // int32 wrap
+  });
+});
+
+describe('ParentPathCache', () => {
+  it('answers exactly path.substring(0, lastSlash) whatever the sequence of paths (property)', () => {
+    const segment = fc.constantFrom('a', 'ab', 'b', 'abc', 'n1', 'n12');
+    const arbPath = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => '/' + parts.join('/'));
+    fc.assert(
+      fc.property(fc.array(arbPath, { minLength: 1, maxLength: 30 }), (paths) => {
+        const cache = new ParentPathCache();
+        for (const p of paths) {
+          const lastSlash = p.lastIndexOf('/');
+          expect(cache.of(p, lastSlash)).toBe(p.substring(0, lastSlash));
+        }
+      }),
+    );
+  });
+
+  it('hands back the same string object for siblings', () => {
+    const cache = new ParentPathCache();
+    const first = cache.of('/app/n1', 4);
+    expect(cache.of('/app/n2', 4)).toBe(first);
+    expect(cache.of('/apx/n2', 4)).toBe('/apx');
+    expect(cache.of('/n', 0)).toBe('');
   });
 });

@@ -42,6 +42,24 @@ export function parentOf(path: string): string {
   return path.substring(0, path.lastIndexOf('/'));
 }
 
+/**
+ * Parent paths of a run of sibling paths: returns the previous parent string when it still applies, so
+ * creates/deletes under one parent share a single string whose hash V8 has already computed (a fresh
+ * substring per request would be hashed again at every Map lookup).
+ */
+export class ParentPathCache {
+  private last: string | null = null;
+
+  /** `path.substring(0, lastSlash)`, where lastSlash = path.lastIndexOf('/') >= 0. */
+  of(path: string, lastSlash: number): string {
+    const last = this.last;
+    if (last !== null && last.length === lastSlash && path.startsWith(last)) return last;
+    const parent = path.substring(0, lastSlash);
+    this.last = parent;
+    return parent;
+  }
+}
+
 /** The path watchers know a parent by: "" (the root alias) is reported as "/". */
 export function watchPathOfParent(parent: string): string {
   return parent === '' ? '/' : parent;

@@ -156,7 +156,7 @@ describe('prepWrite: create', () => {
     h.run(1, create('/zookeeper/quota/app', 0, OPEN, null));
     h.run(1, create('/zookeeper/quota/app/zookeeper_limits', 0, OPEN, 'count=-1,bytes=-1=;countHardLimit=2'));
     h.run(1, create('/zookeeper/quota/app/zookeeper_stats', 0, OPEN, 'count=0,bytes=0'));
-    expect(h.tree.getNode('/zookeeper/quota/app/zookeeper_stats')!.data!.toString()).toBe('count=1,bytes=1');
+    expect(h.tree.dataOf(h.tree.getNode('/zookeeper/quota/app/zookeeper_stats')!)!.toString()).toBe('count=1,bytes=1');
     expect(errOf(h.run(1, create('/app/a'), { enforceQuota: true }))).toBe(0);
     expect(errOf(h.prep(1, create('/app/b'), { enforceQuota: true }))).toBe(-125);
     expect(errOf(h.prep(1, create('/app/b')))).toBe(0);

@@ -33,7 +33,7 @@ import {
   ttlOwner,
   type StatPersisted,
 } from './data-tree.js';
-import { sequentialSuffix, validatePath } from './path.js';
+import { ParentPathCache, sequentialSuffix, validatePath } from './path.js';
 import type { Txn } from './txn.js';
 
 /** A proposed change to one path (ZooKeeperServer.ChangeRecord). `stat === null` means the node is being deleted. */
@@ -63,6 +63,8 @@ export class PendingChanges {
   private queue: ChangeRecord[] = [];
   private head = 0;
   private readonly byPath = new Map<string, ChangeRecord>();
+  /** @internal shared by preps: parent paths of consecutive requests under one parent are one string */
+  readonly parentPaths = new ParentPathCache();
 
   constructor(readonly tree: DataTree) {}
 
@@ -123,7 +125,7 @@ export class PendingChanges {
         stat: this.tree.statPersistedOf(n),
         childCount: this.tree.numChildrenOf(n),
         acl: this.tree.aclOf(n),
-        data: n.data,
+        data: this.tree.dataOf(n),
       };
     }
     return cr.stat === null ? null : cr;
@@ -254,7 +256,7 @@ class Prep {
   parentPathAndValidate(path: string): string {
     const lastSlash = path.lastIndexOf('/');
     if (lastSlash === -1 || path.indexOf('\0') !== -1 || isSpecialPath(path)) fail(ErrorCode.BAD_ARGUMENTS);
-    return path.substring(0, lastSlash);
+    return this.pending.parentPaths.of(path, lastSlash);
   }
 
   static checkAndIncVersion(current: number, expected: number): number {
@@ -271,13 +273,13 @@ class Prep {
     const countDiff = isCreate ? 1 : 0;
     const limitNode = this.tree.getNode(QUOTA_ZOOKEEPER + lastPrefix + '/' + QUOTA_LIMIT_NODE);
     if (limitNode === undefined) return;
-    const limits = new StatsTrack(limitNode.data);
+    const limits = new StatsTrack(this.tree.dataOf(limitNode));
     const checkCount = countDiff !== 0 && (limits.count > -1 || limits.countHardLimit > -1);
     const checkBytes = bytesDiff !== 0 && (limits.bytes > -1 || limits.byteHardLimit > -1);
     if (!checkCount && !checkBytes) return;
     const statNode = this.tree.getNode(QUOTA_ZOOKEEPER + lastPrefix + '/' + QUOTA_STAT_NODE);
     if (statNode === undefined) return;
-    const current = new StatsTrack(statNode.data);
+    const current = new StatsTrack(this.tree.dataOf(statNode));
     if (checkCount) {
       const hard = limits.countHardLimit > -1;
       const limit = hard ? limits.countHardLimit : limits.count;
@@ -291,6 +293,11 @@ class Prep {
   }
 
   dup(cr: ChangeRecord): ChangeRecord {
+    // a record recordFor just built from the tree (zxid -1) is referenced by nobody else: take it over
+    if (cr.zxid === -1) {
+      cr.zxid = this.ctx.zxid;
+      return cr;
+    }
     return {
       zxid: this.ctx.zxid,
       path: cr.path,
@@ -320,7 +327,7 @@ class Prep {
     let path = req.path;
     const lastSlash = path.lastIndexOf('/');
     if (lastSlash === -1 || path.indexOf('\0') !== -1) fail(ErrorCode.BAD_ARGUMENTS);
-    const parentPath = path.substring(0, lastSlash);
+    const parentPath = this.pending.parentPaths.of(path, lastSlash);
 
     const listACL = fixupACL(req.acl, this.ctx.authIds);
     if (typeof listACL === 'number') fail(listACL);

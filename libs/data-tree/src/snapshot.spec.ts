@@ -188,7 +188,7 @@ describe('snapshot: round trip', () => {
     ];
     txns.forEach((txn, i) => t.apply({ sessionId: 0n, cxid: 0, zxid: i + 1, time: 0, type: txn.type }, txn));
     const { tree } = deserializeSnapshot(serializeSnapshotToBuffer(t, []));
-    expect(tree.getNode('/zookeeper/quota/q/zookeeper_stats')!.data!.toString()).toBe('count=2,bytes=5');
+    expect(tree.dataOf(tree.getNode('/zookeeper/quota/q/zookeeper_stats')!)!.toString()).toBe('count=2,bytes=5');
     expect(tree.maxPrefixWithQuota('/q/a')).toBe('/q');
   });
 });

@@ -61,7 +61,7 @@ export function serializeSnapshot(tree: DataTree, sessions: Iterable<[bigint, nu
 
     const writeNode = (path: string, node: Znode): void => {
       w.writeString(path);
-      w.writeBuffer(node.data);
+      w.writeBuffer(tree.dataOf(node));
       const ref = tree.aclRefOf(node);
       w.writeLongNumber(dumpedRefs.has(ref) ? ref : -1);
       tree.writeStatPersisted(w, node);

@@ -102,3 +102,19 @@ describe('txn codec', () => {
     }
   });
 });
+
+describe('TxnHeader sessionId encoding', () => {
+  it('writes the same 8 bytes as a jute long, for any sequence of (repeating) session ids', () => {
+    fc.assert(
+      fc.property(fc.array(arbLong, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(7), { maxLength: 30 }), (ids, picks) => {
+        for (const i of [0, ...picks]) {
+          const sessionId = ids[i % ids.length]!;
+          const w = new JuteWriter(64);
+          writeTxn(w, { sessionId, cxid: 1, zxid: 2, time: 3, type: -10 }, { type: -10, timeOut: 5 });
+          const expected = new JuteWriter(8).writeLong(sessionId).bytes();
+          expect(Buffer.from(w.bytes().subarray(0, 8))).toEqual(Buffer.from(expected));
+        }
+      }),
+    );
+  });
+});

@@ -44,8 +44,24 @@ export class TxnDecodeError extends Error {
 const writeAclVector = writeACLList;
 const readAclVector = readACLList;
 
+/**
+ * The last session id written and its two words: writing a bigint allocates several bigints, and
+ * consecutive txns mostly come from the same session.
+ */
+let lastSessionId = 0n;
+let lastSessionHi = 0;
+let lastSessionLo = 0;
+
 export function writeTxnHeader(w: JuteWriter, h: TxnHeader): void {
-  w.writeLong(h.sessionId);
+  const sessionId = h.sessionId;
+  if (sessionId !== lastSessionId) {
+    const u = BigInt.asUintN(64, sessionId);
+    lastSessionHi = Number(u >> 32n) | 0;
+    lastSessionLo = Number(u & 0xffffffffn) | 0;
+    lastSessionId = sessionId;
+  }
+  w.writeInt(lastSessionHi);
+  w.writeInt(lastSessionLo);
   w.writeInt(h.cxid);
   w.writeLongNumber(h.zxid);
   w.writeLongNumber(h.time);

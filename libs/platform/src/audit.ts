@@ -30,6 +30,14 @@ export type AuditEventType =
   | 'config.publish'
   | 'config.rollback'
   | 'config.schema.set'
+  // gray (canary) releases and scheduled changes (executed as system:scheduler on behalf of the scheduling user)
+  | 'config.gray.start'
+  | 'config.gray.rules'
+  | 'config.gray.promote'
+  | 'config.gray.abort'
+  | 'config.schedule.create'
+  | 'config.schedule.cancel'
+  | 'config.schedule.execute'
   | 'switch.set'
   | 'switch.expire'
   | 'switch.delete'
@@ -37,6 +45,9 @@ export type AuditEventType =
   | 'switch.plan.delete'
   | 'switch.plan.execute'
   | 'switch.plan.revert'
+  | 'switch.schedule.create'
+  | 'switch.schedule.cancel'
+  | 'switch.schedule.execute'
   // log-center (operators, and the master's decisions as system:log-center-master)
   | 'logcenter.topic.set'
   | 'logcenter.topic.delete'
@@ -58,7 +69,12 @@ export type AuditEventType =
   // raw znode writes through the backend's znode browser
   | 'znode.create'
   | 'znode.set'
-  | 'znode.delete';
+  | 'znode.delete'
+  // the backend's webhook subscriptions (their secrets never appear in before/after)
+  | 'webhook.create'
+  | 'webhook.update'
+  | 'webhook.secret.rotate'
+  | 'webhook.delete';
 
 export interface AuditEvent {
   /** Unique id (UUID). */

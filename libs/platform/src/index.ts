@@ -13,6 +13,8 @@ export * from './config/diff.js';
 export * from './config/schema.js';
 export * from './config/config-service.js';
 export * from './config/config-client.js';
+export * from './config/gray-rules.js';
+export * from './config/config-schedule.js';
 export * from './switches/evaluate.js';
 export * from './switches/switch-service.js';
 export * from './switches/switch-client.js';

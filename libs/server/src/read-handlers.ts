@@ -66,7 +66,7 @@ export class ReadHandlers {
         if (!this.canRead(conn, node)) return reply(ErrorCode.NO_AUTH);
         if (watch) this.watches.add('data', path, conn);
         return reply(0, (w) => {
-          w.writeBuffer(node.data);
+          w.writeBuffer(tree.dataOf(node));
           tree.writeStat(w, node);
         });
       }
@@ -139,7 +139,7 @@ export class ReadHandlers {
           const node = tree.getNode(op.request.path);
           if (!node) return { type: -1, err: ErrorCode.NO_NODE };
           if (!this.canRead(conn, node)) return { type: -1, err: ErrorCode.NO_AUTH };
-          if (op.type === OpCode.getData) return { type: 4, data: node.data, stat: tree.statOf(node) };
+          if (op.type === OpCode.getData) return { type: 4, data: tree.dataOf(node), stat: tree.statOf(node) };
           return { type: 8, children: tree.childrenOf(node) };
         });
         return reply(0, (w) => writeMultiResponse(w, results));

@@ -102,6 +102,7 @@ export class ZkServer implements ConnectionHost {
   readonly connections = new Set<ClientConnection>();
   private readonly bySession = new Map<bigint, ClientConnection>();
   private readonly origins = new Map<number, Origin>();
+  private readonly wokenScratch = new Set<ClientConnection>();
   /** learner: writes forwarded to the leader, by `${sessionId}:${cxid}`, answered when their txn commits */
   private readonly forwarded = new Map<string, Origin>();
   private reads: ReadHandlers;
@@ -703,8 +704,11 @@ export class ZkServer implements ConnectionHost {
   }
 
   private deliverWatchEvents(triggers: WatchTrigger[]): void {
+    // one scratch set for every trigger: most writes wake nobody, and a Set per trigger was a top allocation
+    const woken = this.wokenScratch;
     for (const t of triggers) {
-      const woken = this.watches.trigger(t);
+      if (woken.size !== 0) woken.clear(); // clear() allocates a new table even when empty
+      this.watches.trigger(t, woken);
       if (woken.size === 0) continue;
       const node = t.acl ? undefined : this.tree.getNode(t.path);
       const acl: ACL[] | null = t.acl ?? (node ? this.tree.aclOf(node) : null);
@@ -719,6 +723,7 @@ export class ZkServer implements ConnectionHost {
         this.packetsSent++;
       }
     }
+    if (woken.size !== 0) woken.clear();
   }
 
   // ---------------------------------------------------------------- sessions and flow control

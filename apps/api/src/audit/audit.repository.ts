@@ -1,11 +1,14 @@
 /**
  * The platform's AuditSink, persisted: every AuditEvent becomes one hash-chained row of `audit_events`.
- * Appends are serialised in this process (one writer per database: run one API instance per database, or
- * put a leader in front). After a row is stored, in-process listeners get the event (job scheduling).
+ * Appends are serialised in the database, so several API instances may share it: each append is one
+ * transaction that takes the chain lock (an advisory lock on PostgreSQL, the write lock on SQLite; see
+ * lockForWrite), reads the head's hash and inserts the row after it. In this process they also queue up
+ * (one transaction, one pooled connection at a time). After a row is stored, in-process listeners get the
+ * event (job scheduling, webhooks).
  */
 import { EventEmitter } from 'node:events';
 import type { AuditEvent, AuditEventType, AuditSink } from '@paddock/platform';
-import type { Database } from '../persistence/database.js';
+import { lockForWrite, providerOf, type Database, type Provider } from '../persistence/database.js';
 import { GENESIS_HASH, chainHash, verifyChain, type ChainedEvent, type VerifyResult } from './audit-chain.js';
 
 export interface AuditQuery {
@@ -50,11 +53,20 @@ export function rowToEvent(r: Record_): AuditEvent {
   };
 }
 
+/** Advisory lock key of the chain head on PostgreSQL (ASCII "pdk-audt"). */
+export const AUDIT_CHAIN_LOCK_KEY = 0x70646b2d61756474n;
+const AUDIT_TABLE = 'audit_events';
+/** Waiting for the other instances' appends counts against these, so they are generous. */
+const APPEND_TRANSACTION = { maxWait: 30_000, timeout: 60_000 };
+
 export class AuditRepository implements AuditSink {
   readonly events = new EventEmitter<{ stored: [AuditEvent] }>();
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly provider: Provider = providerOf(db),
+  ) {}
 
   emit(event: AuditEvent): Promise<void> {
     const next = this.tail.then(() => this.append(event));
@@ -65,26 +77,29 @@ export class AuditRepository implements AuditSink {
   }
 
   private async append(event: AuditEvent): Promise<AuditEvent> {
-    const last = await this.db.auditRecord.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const hash = chainHash(prevHash, event);
-    await this.db.auditRecord.create({
-      data: {
-        id: event.id,
-        time: event.time,
-        actor: event.actor,
-        source: event.source,
-        reason: event.reason ?? null,
-        requestId: event.requestId ?? null,
-        type: event.type,
-        path: event.path,
-        before: JSON.stringify(event.before ?? null),
-        after: JSON.stringify(event.after ?? null),
-        details: event.details === undefined ? null : JSON.stringify(event.details),
-        prevHash,
-        hash,
-      },
-    });
+    await this.db.$transaction(async (tx) => {
+      await lockForWrite(tx, this.provider, AUDIT_CHAIN_LOCK_KEY, AUDIT_TABLE);
+      const last = await tx.auditRecord.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      const hash = chainHash(prevHash, event);
+      await tx.auditRecord.create({
+        data: {
+          id: event.id,
+          time: event.time,
+          actor: event.actor,
+          source: event.source,
+          reason: event.reason ?? null,
+          requestId: event.requestId ?? null,
+          type: event.type,
+          path: event.path,
+          before: JSON.stringify(event.before ?? null),
+          after: JSON.stringify(event.after ?? null),
+          details: event.details === undefined ? null : JSON.stringify(event.details),
+          prevHash,
+          hash,
+        },
+      });
+    }, APPEND_TRANSACTION);
     return event;
   }
 

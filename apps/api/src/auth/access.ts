@@ -20,6 +20,8 @@ export interface Principal {
   scopes: readonly string[];
   tokenId?: string;
   tokenName?: string;
+  /** When the credential stops working (ISO; sessions always, API tokens when they expire). */
+  expiresAt?: string;
 }
 
 /** What a route needs: `public` (no credentials) or a minimum role in an area (`self`: any authenticated caller). */

@@ -1,15 +1,30 @@
-import { Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { z } from 'zod';
+import { EventsBridge } from '../events/events.gateway.js';
 import { ApiRoute } from '../http/api-route.js';
 import { Auth, Bearer } from '../http/request-context.js';
 import { ZodBody } from '../http/zod-pipe.js';
 import type { Principal } from './access.js';
 import { CreateTokenBody, CreateUserBody, CredentialsBody, LoginBody, UpdateUserBody } from './auth.dto.js';
-import { AuthService } from './auth.service.js';
+import { AuthService, type PublicUser } from './auth.service.js';
+import { clearedSessionCookie, isHttps, sessionCookie, wantsCookieOnly } from './session-cookie.js';
+
+interface HttpRequest {
+  headers: Record<string, string | string[] | undefined>;
+  raw?: { socket?: { encrypted?: boolean } };
+}
+interface HttpReply {
+  header(name: string, value: string): unknown;
+}
+
+const secureRequest = (req: HttpRequest) => isHttps(req.headers, !!req.raw?.socket?.encrypted);
 
 @Controller('api/auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly events: EventsBridge,
+  ) {}
 
   @Get('status')
   @ApiRoute('public', { summary: 'Whether the first admin exists yet' })
@@ -19,20 +34,31 @@ export class AuthController {
 
   @Post('bootstrap')
   @ApiRoute('public', { summary: 'Create the first admin; only while no user exists (409 afterwards)', body: CredentialsBody, status: 201 })
-  bootstrap(@ZodBody(CredentialsBody) b: z.infer<typeof CredentialsBody>) {
-    return this.auth.bootstrap(b.username, b.password);
+  async bootstrap(@ZodBody(CredentialsBody) b: z.infer<typeof CredentialsBody>, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: HttpReply) {
+    return this.withCookie(await this.auth.bootstrap(b.username, b.password), req, reply);
   }
 
   @Post('login')
-  @ApiRoute('public', { summary: 'Open a console session (Bearer pds_...)', body: LoginBody, status: 201 })
-  login(@ZodBody(LoginBody) b: z.infer<typeof LoginBody>) {
-    return this.auth.login(b.username, b.password);
+  @ApiRoute('public', { summary: 'Open a session: sets the HttpOnly session cookie; the secret (Bearer pds_...) is also in the body unless X-Paddock-Csrf is sent', body: LoginBody, status: 201 })
+  async login(@ZodBody(LoginBody) b: z.infer<typeof LoginBody>, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: HttpReply) {
+    return this.withCookie(await this.auth.login(b.username, b.password), req, reply);
   }
 
   @Post('logout')
-  @ApiRoute({ role: 'viewer', area: 'self' }, { summary: 'End the current session', status: 201 })
-  async logout(@Bearer() bearer: string) {
-    return { loggedOut: (await this.auth.logout(bearer), true) };
+  @ApiRoute({ role: 'viewer', area: 'self' }, { summary: 'End the current session and clear the session cookie', status: 201 })
+  async logout(@Bearer() bearer: string, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: HttpReply) {
+    await this.auth.logout(bearer);
+    this.events.endCredential(bearer);
+    reply.header('set-cookie', clearedSessionCookie(secureRequest(req)));
+    return { loggedOut: true };
+  }
+
+  /** Sets the session cookie; the console (it sends the CSRF header) gets no secret in the body, scripts do. */
+  private withCookie(opened: { user: PublicUser; session: string; expiresAt: string }, req: HttpRequest, reply: HttpReply) {
+    reply.header('set-cookie', sessionCookie(opened.session, new Date(opened.expiresAt), this.auth.clock(), secureRequest(req)));
+    if (!wantsCookieOnly(req.headers)) return opened;
+    const { session: _secret, ...rest } = opened;
+    return rest;
   }
 
   @Get('me')
@@ -44,7 +70,10 @@ export class AuthController {
 
 @Controller('api/users')
 export class UsersController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly events: EventsBridge,
+  ) {}
 
   @Get()
   @ApiRoute({ role: 'admin', area: 'admin' }, { summary: 'Users' })
@@ -60,8 +89,11 @@ export class UsersController {
 
   @Patch(':id')
   @ApiRoute({ role: 'admin', area: 'admin' }, { summary: 'Change role, disable, reset password (ends the user\'s sessions)', body: UpdateUserBody })
-  update(@Auth() principal: Principal, @Param('id') id: string, @ZodBody(UpdateUserBody) b: z.infer<typeof UpdateUserBody>) {
-    return this.auth.updateUser(principal, id, b);
+  async update(@Auth() principal: Principal, @Param('id') id: string, @ZodBody(UpdateUserBody) b: z.infer<typeof UpdateUserBody>) {
+    const updated = await this.auth.updateUser(principal, id, b);
+    // open sockets carry the old rights (or a session that was just ended): drop them
+    this.events.endUser(id);
+    return updated;
   }
 }
 

@@ -60,6 +60,11 @@ export class AuthService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** The clock the service stamps sessions with (the session cookie's Max-Age is computed against it). */
+  clock(): Date {
+    return this.now();
+  }
+
   async status(): Promise<{ bootstrapped: boolean }> {
     return { bootstrapped: (await this.repo.countUsers()) > 0 };
   }
@@ -92,14 +97,14 @@ export class AuthService {
 
   /** The principal of a bearer secret (session or API token), or an `unauthenticated` error. */
   async authenticate(bearer: string | undefined): Promise<Principal> {
-    if (!bearer) throw new AppError('unauthenticated', 'credentials required (Authorization: Bearer <session or API token>)');
+    if (!bearer) throw new AppError('unauthenticated', 'credentials required (Authorization: Bearer <session or API token>, or the console session cookie)');
     const now = this.now();
     if (bearer.startsWith(SESSION_PREFIX)) {
       const s = await this.repo.findSession(sha256(bearer));
       if (!s || s.expiresAt <= now) throw new AppError('unauthenticated', 'session expired or unknown');
       const user = await this.repo.findUser(s.userId);
       if (!user || user.disabled || !isRole(user.role)) throw new AppError('unauthenticated', 'user disabled');
-      return { kind: 'session', userId: user.id, username: user.username, role: user.role, scopes: ['*'] };
+      return { kind: 'session', userId: user.id, username: user.username, role: user.role, scopes: ['*'], expiresAt: s.expiresAt.toISOString() };
     }
     if (bearer.startsWith(TOKEN_PREFIX)) {
       const t = await this.repo.findToken(sha256(bearer));
@@ -109,7 +114,7 @@ export class AuthService {
       // a token never has more than its owner has now
       const role: Role = ROLE_RANK[t.role] <= ROLE_RANK[user.role] ? t.role : user.role;
       void this.repo.touchToken(t.id, now).catch(() => undefined);
-      return { kind: 'token', userId: user.id, username: user.username, role, scopes: t.scopes, tokenId: t.id, tokenName: t.name };
+      return { kind: 'token', userId: user.id, username: user.username, role, scopes: t.scopes, tokenId: t.id, tokenName: t.name, ...(t.expiresAt ? { expiresAt: t.expiresAt.toISOString() } : {}) };
     }
     throw new AppError('unauthenticated', 'unrecognised credentials');
   }

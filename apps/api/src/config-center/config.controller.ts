@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ApiRoute } from '../http/api-route.js';
 import { Change } from '../http/request-context.js';
 import { ZodBody, ZodQuery } from '../http/zod-pipe.js';
-import { DiffQuery, DraftBody, PublishBody, RollbackBody } from './config.dto.js';
+import { DiffQuery, DraftBody, GrayAbortBody, GrayPromoteBody, GrayRulesBody, GrayStartBody, PublishBody, RollbackBody } from './config.dto.js';
 import { ConfigViews } from './config.views.js';
 
 const R = ':env/:app/:namespace';
@@ -65,6 +65,36 @@ export class ConfigController {
   @ApiRoute({ role: 'viewer', area: 'config' }, { summary: 'Which clients hold which release' })
   listeners(@Param() p: { env: string; app: string; namespace: string }) {
     return this.configs.listeners(p);
+  }
+
+  @Get(`${R}/gray`)
+  @ApiRoute({ role: 'viewer', area: 'config' }, { summary: 'The active gray release (null: none) and which clients hold gray / main / stale' })
+  gray(@Param() p: { env: string; app: string; namespace: string }) {
+    return this.configs.gray(p);
+  }
+
+  @Post(`${R}/gray`)
+  @ApiRoute({ role: 'operator', area: 'config' }, { summary: 'Start a gray release for the clients the rules select (content or the draft; one at a time; reason required)', body: GrayStartBody, status: 201 })
+  startGray(@Param() p: { env: string; app: string; namespace: string }, @ZodBody(GrayStartBody) b: z.infer<typeof GrayStartBody>, @Change() ctx: ChangeContext) {
+    return this.configs.startGray(p, b, ctx);
+  }
+
+  @Put(`${R}/gray/rules`)
+  @ApiRoute({ role: 'operator', area: 'config' }, { summary: 'Change which clients get the active gray release (reason required)', body: GrayRulesBody })
+  updateGrayRules(@Param() p: { env: string; app: string; namespace: string }, @ZodBody(GrayRulesBody) b: z.infer<typeof GrayRulesBody>, @Change() ctx: ChangeContext) {
+    return this.configs.updateGrayRules(p, b, ctx);
+  }
+
+  @Post(`${R}/gray/promote`)
+  @ApiRoute({ role: 'operator', area: 'config' }, { summary: 'Publish the gray content as the next release (CAS) and end the gray (reason required)', body: GrayPromoteBody, status: 201 })
+  promoteGray(@Param() p: { env: string; app: string; namespace: string }, @ZodBody(GrayPromoteBody) b: z.infer<typeof GrayPromoteBody>, @Change() ctx: ChangeContext) {
+    return this.configs.promoteGray(p, b, ctx);
+  }
+
+  @Post(`${R}/gray/abort`)
+  @ApiRoute({ role: 'operator', area: 'config' }, { summary: 'End the gray release: its clients return to the live release (reason required)', body: GrayAbortBody, status: 201 })
+  abortGray(@Param() p: { env: string; app: string; namespace: string }, @ZodBody(GrayAbortBody) b: z.infer<typeof GrayAbortBody>, @Change() ctx: ChangeContext) {
+    return this.configs.abortGray(p, b, ctx);
   }
 }
 

@@ -3,7 +3,8 @@
  *
  *   { topic: 'znode', path }                     every change under path (persistent recursive watch)
  *   { topic: 'switches', env }                   the env's switches after every flip (watch on the revision node)
- *   { topic: 'config', env, app, namespace }     the live release after every publish / rollback
+ *   { topic: 'config', env, app, namespace }     the live release and the gray release after every publish /
+ *                                                rollback / gray change (each gray change rewrites the live node)
  *   { topic: 'registry', service? }              a service's providers / consumers / overrides (or the service list)
  *   { topic: 'log-center' }                      desired vs actual assignment, slaves (after any change under the root)
  *   { topic: 'data-sync' }                       tasks (state, progress, history) and workers (likewise)
@@ -86,7 +87,7 @@ export class EventsHub {
       case 'switches':
         return this.services.switches.list(s.env);
       case 'config':
-        return { live: await this.services.config.get(s) };
+        return { live: await this.services.config.get(s), gray: await this.services.config.getGray(s) };
       case 'registry':
         return s.service ? this.services.registry.service(s.service) : this.services.registry.services();
       case 'log-center':
@@ -156,7 +157,7 @@ export class EventsHub {
         let first = true;
         const w = new DataWatch(this.framework, this.services.config.path(s), () => {
           if (first) return void (first = false);
-          deferred(async () => ({ live: await this.services.config.get(s) }))();
+          deferred(async () => ({ live: await this.services.config.get(s), gray: await this.services.config.getGray(s) }))();
         }, this.onError);
         await w.start();
         return () => w.close();

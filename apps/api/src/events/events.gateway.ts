@@ -1,5 +1,6 @@
 /**
- * socket.io gateway (path /socket.io). Connect with `auth: { token }` (session or API token); unauthenticated
+ * socket.io gateway (path /socket.io). Connect with `auth: { token }` (session or API token) or, from the console,
+ * with the HttpOnly session cookie (SameSite=Lax: a cross-site page's socket does not carry it); unauthenticated
  * sockets are refused. `subscribe` (ack: { ok, key, snapshot } or { ok: false, error }) joins a topic after a
  * role/scope check (viewer in the topic's area); events arrive as `event` { key, seq, topic, data }.
  */
@@ -8,17 +9,44 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSo
 import type { Server, Socket } from 'socket.io';
 import { denial, type Principal } from '../auth/access.js';
 import { AuthService } from '../auth/auth.service.js';
+import { sessionFromCookie } from '../auth/session-cookie.js';
 import { toErrorBody } from '../http/error-filter.js';
 import { EventsHub, Subscription, TOPIC_AREA, type HubEvent } from './events-hub.js';
 
 interface SocketData {
   principal?: Principal;
+  /** The secret the socket authenticated with (to end it on logout). */
+  credential?: string;
   keys?: Set<string>;
+  expiry?: NodeJS.Timeout;
 }
+
+// setTimeout's limit; a later expiry is simply not enforced by a timer (the session outlives the socket anyway)
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class EventsBridge {
   server: Server | undefined;
   publish = (e: HubEvent) => this.server?.to(e.key).emit('event', e);
+
+  /** Ends the sockets opened with this credential (logout): they must not keep receiving pushes. */
+  endCredential(credential: string): number {
+    return this.disconnectWhere((d) => !!credential && d.credential === credential);
+  }
+
+  /** Ends a user's sockets (disabled, password reset, role change); live consoles reconnect with their new rights. */
+  endUser(userId: string): number {
+    return this.disconnectWhere((d) => d.principal?.userId === userId);
+  }
+
+  private disconnectWhere(match: (data: SocketData) => boolean): number {
+    let ended = 0;
+    for (const socket of this.server?.sockets.sockets.values() ?? []) {
+      if (!match(socket.data as SocketData)) continue;
+      socket.disconnect(true);
+      ended++;
+    }
+    return ended;
+  }
 }
 
 @WebSocketGateway({ path: '/socket.io', serveClient: false })
@@ -36,10 +64,19 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     this.bridge.server = server;
     server.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      this.auth.authenticate(typeof token === 'string' ? token : undefined).then(
+      const credential = typeof token === 'string' && token ? token : sessionFromCookie(socket.handshake.headers);
+      this.auth.authenticate(credential).then(
         (principal) => {
-          (socket.data as SocketData).principal = principal;
-          (socket.data as SocketData).keys = new Set();
+          const data = socket.data as SocketData;
+          data.principal = principal;
+          if (credential) data.credential = credential;
+          data.keys = new Set();
+          // an expiring credential (console sessions) ends the socket when it expires: no pushes past the session
+          const left = principal.expiresAt ? Date.parse(principal.expiresAt) - Date.now() : Infinity;
+          if (left < MAX_TIMER_MS) {
+            data.expiry = setTimeout(() => socket.disconnect(true), Math.max(0, left));
+            data.expiry.unref();
+          }
           next();
         },
         (error: unknown) => next(Object.assign(new Error(toErrorBody(error).message), { data: toErrorBody(error) })),
@@ -50,6 +87,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   handleConnection(): void {}
 
   handleDisconnect(socket: Socket): void {
+    clearTimeout((socket.data as SocketData).expiry);
     for (const key of (socket.data as SocketData).keys ?? []) this.hub.release(key);
   }
 

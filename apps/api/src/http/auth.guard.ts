@@ -1,8 +1,13 @@
-/** The global guard: every route declares its access rule (ApiRoute); routes without one are refused (fail closed). */
+/**
+ * The global guard: every route declares its access rule (ApiRoute); routes without one are refused (fail closed).
+ * Credentials: `Authorization: Bearer` (sessions and API tokens) or, for the console, the HttpOnly session cookie;
+ * a cookie-authenticated state change also needs the CSRF header (auth/session-cookie.ts).
+ */
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { denial, type AccessRule } from '../auth/access.js';
 import { AuthService } from '../auth/auth.service.js';
+import { csrfDenial, sessionFromCookie } from '../auth/session-cookie.js';
 import { AppError } from '../errors.js';
 import { ACCESS_KEY } from './api-route.js';
 import type { PaddockRequest } from './request-context.js';
@@ -25,11 +30,17 @@ export class AuthGuard implements CanActivate {
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
     if (!rule) throw new AppError('forbidden', 'route has no access rule');
     if ('public' in rule) return true;
-    const req = context.switchToHttp().getRequest<PaddockRequest>();
+    const req = context.switchToHttp().getRequest<PaddockRequest & { method: string }>();
+    // an explicit Authorization header wins over the cookie
     const bearer = bearerOf(req.headers.authorization);
-    const principal = await this.auth.authenticate(bearer);
+    const cookie = bearer ? undefined : sessionFromCookie(req.headers);
+    const principal = await this.auth.authenticate(bearer ?? cookie);
+    if (cookie) {
+      const csrf = csrfDenial(req.method, req.headers);
+      if (csrf) throw new AppError('forbidden', csrf);
+    }
     req.principal = principal;
-    req.bearer = bearer;
+    req.bearer = bearer ?? cookie;
     const why = denial(principal, rule);
     if (why) throw new AppError('forbidden', why);
     return true;

@@ -8,9 +8,9 @@ export class ConfigVersionsRepository {
     private readonly configRoot: string,
   ) {}
 
-  /** Audit listener: records config.publish / config.rollback releases. */
+  /** Audit listener: records config.publish / config.rollback / config.gray.promote releases. */
   async onAudit(event: AuditEvent): Promise<void> {
-    if (event.type !== 'config.publish' && event.type !== 'config.rollback') return;
+    if (event.type !== 'config.publish' && event.type !== 'config.rollback' && event.type !== 'config.gray.promote') return;
     const release = event.after as ConfigRelease | null;
     const rel = event.path.startsWith(this.configRoot + '/') ? event.path.slice(this.configRoot.length + 1).split('/') : [];
     if (!release || rel.length !== 3) return;

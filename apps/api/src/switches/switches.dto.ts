@@ -24,3 +24,8 @@ export const PlanBody = z.object({ description: z.string().max(500).optional(), 
 export const ExecuteBody = z.object({ expiresAt: z.number().int().positive().optional(), reason });
 export const ReasonBody = z.object({ reason });
 export const EnvParam = name;
+
+/** A switch change at a future time (ISO-8601 or epoch ms); reason required. */
+export const ScheduleSwitchBody = SwitchSpecBody.extend({ at: z.union([z.string().min(1).max(64), z.number()]), reason: z.string().min(1).max(500).optional() });
+export const ScheduleCancelBody = z.object({ reason: z.string().min(1).max(500).optional() });
+export const ScheduleListQuery = z.object({ status: z.enum(['pending', 'executing', 'executed', 'cancelled', 'failed']).optional() });

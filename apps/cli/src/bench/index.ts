@@ -8,7 +8,7 @@ import { BENCH_HELP, BenchUsageError, parseBenchArgs, type BenchOptions } from '
 import { WorkerPool } from './pool.js';
 import { Progress } from './progress.js';
 import { renderSvg, renderTable, summarize, type RunRecord, type SummaryRow } from './report.js';
-import { startServer, withSignalCleanup, type BenchServer, type ServerKind } from './servers.js';
+import { startEnsemble, startServer, withSignalCleanup, type BenchServer, type ServerKind } from './servers.js';
 import {
   WORKLOADS,
   configureMemorySteps,
@@ -77,15 +77,16 @@ export async function runBench(argv: string[], io: BenchIo = defaultIo): Promise
 }
 
 function selectWorkloads(options: BenchOptions): Workload[] {
-  const standalone = WORKLOADS.filter((w) => w.topology === 'standalone');
   if (!options.workloads) {
-    return standalone.filter((w) => options.mode === 'compare' || !w.needsLauncher);
+    // the ensemble workloads take minutes (leader kills): not part of the --quick smoke run
+    return WORKLOADS.filter((w) => (options.mode === 'compare' ? !(options.quick && w.topology === 'ensemble') : !w.needsLauncher));
   }
   return options.workloads.map((id) => {
     const workload = findWorkload(id);
     if (!workload) throw new Error(`unknown workload ${id} (known: ${WORKLOADS.map((w) => w.id).join(', ')})`);
-    if (workload.needsLauncher && options.mode !== 'compare') throw new Error(`workload ${id} needs --compare (it restarts the server)`);
-    if (workload.topology !== 'standalone') throw new Error(`workload ${id} needs an ensemble, which bench cannot start yet`);
+    if (workload.needsLauncher && options.mode !== 'compare') {
+      throw new Error(`workload ${id} needs --compare (it ${workload.topology === 'ensemble' ? 'starts its own ensembles' : 'restarts the server'})`);
+    }
     return workload;
   });
 }
@@ -109,18 +110,21 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
   const progress = new Progress(options.rounds * workloads.length * (options.mode === 'compare' ? 2 : 1), io.stderr);
   try {
     if (options.mode === 'compare') {
-      progress.log('paddock bench: starting Paddock and Apache ZooKeeper 3.8');
+      // standalone servers only when a standalone workload runs; the ensemble workloads start their own
+      const standalone = workloads.some((w) => w.topology === 'standalone');
+      if (standalone) progress.log('paddock bench: starting Paddock and Apache ZooKeeper 3.8');
       for (const kind of ['paddock', 'zookeeper'] as const satisfies readonly ServerKind[]) {
-        const server = await startServer(kind);
-        servers.push(server);
+        const server = standalone ? await startServer(kind) : undefined;
+        if (server) servers.push(server);
         targets.push({
           kind,
           label: kind,
-          connectString: server.connectString,
-          pid: () => server.pid,
-          launch: async () => {
-            const fresh = await startServer(kind);
-            return fresh;
+          connectString: server?.connectString ?? '(ensembles only)',
+          pid: () => server?.pid,
+          launch: () => startServer(kind),
+          launchEnsemble: async () => {
+            progress.log(`paddock bench: starting a 3-member ${kind === 'paddock' ? 'Paddock' : 'Apache ZooKeeper 3.8'} ensemble`);
+            return startEnsemble(kind);
           },
         });
       }

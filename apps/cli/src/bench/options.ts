@@ -16,7 +16,9 @@ Targets:
   --server-pid PID          with --connect: read the server's CPU time and RSS from /proc/PID
 
 Load:
-  --workloads a,b,...       subset of: WORKLOADS (default: all; restart needs --compare)
+  --workloads a,b,...       subset of: WORKLOADS (default: all with --compare, but the
+                            ensemble ones not with --quick; restart, ensemble-write and
+                            failover need --compare)
   --processes P             load-generator processes (default 2)
   --sessions C              sessions per process (default 4)
   --outstanding O           outstanding requests per session (default 16)
@@ -30,8 +32,23 @@ Load:
                             jcmd GC.run + GC.heap_info, Paddock via mntr zk_heap_live_bytes
                             (reported when the server runs with node --expose-gc, as the
                             benchmark starts it; otherwise mntr has zk_heap_used_bytes only)
+  --failovers N             leader kills per failover run (default 5; 2 with --quick)
   --client c|nzc            c: npm zookeeper (C client, default); nzc: node-zookeeper-client
   --quick                   small counts everywhere: a smoke test of a minute or two
+
+Ensembles (with --compare): ensemble-write and failover start a 3-member Paddock ensemble and a
+3-member ZooKeeper ensemble on this machine (free loopback ports, own data directories, the same
+zoo.cfg: tickTime=2000, initLimit=10, syncLimit=5, cnxTimeout=5000, server.1-3 lines).
+  ensemble-write            --ops/2 creates then --ops/2 setData, the C x P sessions spread evenly
+                            over the members (writes are acknowledged once durable on a quorum);
+                            CPU/op and RSS summed over the three members' processes
+  failover                  one outstanding setData per session on the full connect string,
+                            kill -9 of the leader (found with srvr), time until the first write
+                            issued after the kill succeeds; the member is restarted between
+                            repetitions; median and max over --failovers repetitions
+
+Profiling: PADDOCK_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR" gives every Paddock server the
+benchmark starts these node flags; the profiles are written when the servers stop at the end.
 
 Output:
   --json FILE               all raw results and the summary (default with --compare: paddock-bench.json)
@@ -68,6 +85,7 @@ export const FULL_SCALE: Scale = {
   watchers: 1_000,
   watchRepetitions: 20,
   sessionChurn: 2_000,
+  failoverRepetitions: 5,
   memorySteps: [200_000, 1_000_000],
 };
 
@@ -81,6 +99,7 @@ export const QUICK_SCALE: Scale = {
   watchers: 100,
   watchRepetitions: 5,
   sessionChurn: 100,
+  failoverRepetitions: 2,
   memorySteps: [5_000, 20_000],
 };
 
@@ -152,6 +171,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--watchers':
         overrides.watchers = positiveInt(flag, value());
+        break;
+      case '--failovers':
+        overrides.failoverRepetitions = positiveInt(flag, value());
         break;
       case '--memory-steps': {
         const steps = value()

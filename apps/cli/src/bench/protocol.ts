@@ -11,6 +11,8 @@ export interface OpenCommand {
   client: ClientLibrary;
   sessions: number;
   sessionTimeoutMs: number;
+  /** Ensemble members to spread the sessions over: session k connects to connects[k % length] only. */
+  connects?: string[];
 }
 
 export interface OpsCommand {
@@ -66,11 +68,35 @@ export interface PathsCommand {
   valueSize: number;
 }
 
+/**
+ * Starts steady setData traffic in the background on the open sessions (failover workload):
+ * `outstanding` per session, random keys root/n0..n(keySpace-1); after a failed write the
+ * session waits `errorBackoffMs` before the next, so a lost connection does not spin.
+ */
+export interface SteadyStartCommand {
+  cmd: 'steadyStart';
+  root: string;
+  keySpace: number;
+  outstanding: number;
+  valueSize: number;
+  errorBackoffMs: number;
+}
+
+/** Asks when the first write issued at or after `sinceMs` (absolute ms) succeeded. */
+export interface SteadyRecoveryCommand {
+  cmd: 'steadyRecovery';
+  sinceMs: number;
+}
+
+export interface SteadyStopCommand {
+  cmd: 'steadyStop';
+}
+
 export interface CloseCommand {
   cmd: 'close';
 }
 
-export type WorkerCommand = OpenCommand | OpsCommand | ArmCommand | AwaitEventsCommand | FireCommand | ChurnCommand | PathsCommand | CloseCommand;
+export type WorkerCommand = OpenCommand | OpsCommand | ArmCommand | AwaitEventsCommand | FireCommand | ChurnCommand | PathsCommand | SteadyStartCommand | SteadyRecoveryCommand | SteadyStopCommand | CloseCommand;
 
 export interface OpsResult {
   ops: number;
@@ -91,6 +117,13 @@ export interface AwaitEventsResult {
 export interface FireResult {
   /** Absolute time just before the setData was issued. */
   firedMs: number;
+}
+
+export interface SteadyRecoveryResult {
+  /** Absolute completion time of the first success among writes issued at or after sinceMs, or null. */
+  firstSuccessMs: number | null;
+  ops: number;
+  errors: number;
 }
 
 export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

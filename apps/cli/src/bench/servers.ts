@@ -276,11 +276,20 @@ export function zooKeeperInstalled(): boolean {
   return existsSync(ZK_SERVER_SH);
 }
 
+/**
+ * Extra node flags for the Paddock servers the benchmark starts, from PADDOCK_BENCH_NODE_FLAGS
+ * (space-separated), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them: the profile is
+ * written when the server exits on SIGTERM at the end of the run (not for a member killed with -9).
+ */
+function paddockNodeFlags(): string[] {
+  return (process.env.PADDOCK_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 function spawnServerProcess(kind: ServerKind, configFile: string, logDir: string): SpawnedChild {
   if (kind === 'paddock') {
     // --expose-gc: mntr then reports zk_heap_live_bytes (used heap after a full GC), the figure
     // compared with ZooKeeper's live heap; nothing else in the server calls gc()
-    return spawnChild(process.execPath, ['--expose-gc', PADDOCK_BIN, 'server', '--config', configFile], {
+    return spawnChild(process.execPath, ['--expose-gc', ...paddockNodeFlags(), PADDOCK_BIN, 'server', '--config', configFile], {
       env: { NODE_OPTIONS: undefined },
     });
   }
@@ -414,4 +423,179 @@ export async function znodeCount(host: string, port: number): Promise<number | u
   } catch {
     return undefined;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ensembles
+
+/**
+ * Quorum timing both ensembles get. These are the keys Paddock's zoo.cfg parser honours for a
+ * quorum member (libs/server/src/config: tickTime, initLimit, syncLimit, cnxTimeout; it accepts and
+ * ignores electionPortBindRetry), at ZooKeeper's stock values (zoo_sample.cfg, QuorumPeerConfig);
+ * keys ZooKeeper alone reads are left at its defaults.
+ */
+export const ENSEMBLE_QUORUM_CONFIG = { tickTime: 2000, initLimit: 10, syncLimit: 5, cnxTimeout: 5000 } as const;
+
+export interface EnsembleMemberSpec {
+  readonly sid: number;
+  readonly port: number;
+  readonly quorumPort: number;
+  readonly electionPort: number;
+}
+
+/** One member's zoo.cfg: the standalone bench config plus the quorum timing and the server.N lines. */
+export function ensembleZooCfg(dataDir: string, self: EnsembleMemberSpec, members: readonly EnsembleMemberSpec[]): string {
+  const { tickTime, initLimit, syncLimit, cnxTimeout } = ENSEMBLE_QUORUM_CONFIG;
+  const base = benchZooCfg(dataDir, self.port, tickTime)
+    .replace(/^initLimit=.*$/m, `initLimit=${initLimit}`)
+    .replace(/^syncLimit=.*$/m, `syncLimit=${syncLimit}`);
+  const servers = members.map((m) => `server.${m.sid}=${LOOPBACK}:${m.quorumPort}:${m.electionPort}`);
+  return `${base}cnxTimeout=${cnxTimeout}\n${servers.join('\n')}\n`;
+}
+
+export interface EnsembleMember {
+  readonly sid: number;
+  readonly port: number;
+  readonly connectString: string;
+  /** The member's process id, or undefined while it is down. */
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** `Mode:` from srvr (leader/follower), or null when down or not serving. */
+  mode(): Promise<string | null>;
+  /** SIGKILL, keeping the data directory; resolves once the process is gone. */
+  kill9(): Promise<void>;
+  /** Starts the member again (same ports and data directory); resolves once it answers ruok. */
+  start(): Promise<void>;
+}
+
+export interface BenchEnsemble {
+  readonly kind: ServerKind;
+  readonly members: readonly EnsembleMember[];
+  /** Every member's host:port, comma-separated. */
+  readonly connectString: string;
+  /** Pids of the members that run. */
+  pids(): number[];
+  /** Waits until exactly one running member leads and every other running member follows. */
+  waitForLeader(timeoutMs?: number): Promise<EnsembleMember>;
+  /** Stops every member and removes the directories. */
+  stop(): Promise<void>;
+}
+
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await getFreePort());
+  return [...ports];
+}
+
+async function srvrMode(port: number): Promise<string | null> {
+  try {
+    const answer = await fourLetterWord(LOOPBACK, port, 'srvr', 1_000);
+    return /^Mode: (\S+)/m.exec(answer)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function waitForRuok(port: number, owner: SpawnedChild, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!owner.running) throw new Error(`member on port ${port} exited while starting:\n${owner.tail()}`);
+    try {
+      if ((await fourLetterWord(LOOPBACK, port, 'ruok', 1_000)).startsWith('imok')) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`member on port ${port} did not answer ruok within ${timeoutMs} ms\n${owner.tail()}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * Starts a 3-member (by default) Paddock or Apache ZooKeeper ensemble on free loopback ports, each
+ * member with its own zoo.cfg, data directory (with myid) and log directory; resolves once a leader
+ * is elected and every member serves.
+ */
+export async function startEnsemble(kind: ServerKind, size = 3, startTimeoutMs = 120_000): Promise<BenchEnsemble> {
+  if (kind === 'paddock' && !existsSync(PADDOCK_BIN)) throw new Error(`${PADDOCK_BIN} not found: build first (npx tsc -b)`);
+  if (kind === 'zookeeper' && !zooKeeperInstalled()) {
+    throw new Error(`${ZK_SERVER_SH} not found: install Apache ZooKeeper 3.8 (Debian package zookeeper) or set ZOOKEEPER_HOME`);
+  }
+  const baseDir = mkdtempSync(path.join(os.tmpdir(), `paddock-bench-${kind}-ensemble-`));
+  const ports = await distinctFreePorts(3 * size);
+  const specs: EnsembleMemberSpec[] = Array.from({ length: size }, (_, i) => ({
+    sid: i + 1,
+    port: ports[3 * i]!,
+    quorumPort: ports[3 * i + 1]!,
+    electionPort: ports[3 * i + 2]!,
+  }));
+  const members = specs.map((spec) => {
+    const memberDir = path.join(baseDir, `member${spec.sid}`);
+    const dataDir = path.join(memberDir, 'data');
+    const logDir = path.join(memberDir, 'logs');
+    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(logDir, { recursive: true });
+    writeFileSync(path.join(dataDir, 'myid'), `${spec.sid}\n`);
+    const configFile = path.join(memberDir, 'zoo.cfg');
+    writeFileSync(configFile, ensembleZooCfg(dataDir, spec, specs));
+    let proc: SpawnedChild | undefined;
+    const member: EnsembleMember & { stop(): Promise<void>; tail(): string } = {
+      sid: spec.sid,
+      port: spec.port,
+      connectString: `${LOOPBACK}:${spec.port}`,
+      get pid() {
+        return proc?.running ? proc.pid : undefined;
+      },
+      get running() {
+        return proc?.running === true;
+      },
+      mode: async () => (proc?.running ? srvrMode(spec.port) : null),
+      async kill9() {
+        await proc?.kill();
+      },
+      async start() {
+        if (proc?.running) return;
+        proc = spawnServerProcess(kind, configFile, logDir);
+        await waitForRuok(spec.port, proc, startTimeoutMs);
+      },
+      async stop() {
+        await proc?.stop();
+      },
+      tail: () => proc?.tail() ?? '(not started)',
+    };
+    return member;
+  });
+
+  const ensemble: BenchEnsemble = {
+    kind,
+    members,
+    connectString: members.map((m) => m.connectString).join(','),
+    pids: () => members.flatMap((m) => (m.pid === undefined ? [] : [m.pid])),
+    async waitForLeader(timeoutMs = startTimeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      let last = '';
+      for (;;) {
+        const running = members.filter((m) => m.running);
+        const modes = await Promise.all(running.map((m) => m.mode()));
+        last = members.map((m) => `${m.sid}=${m.running ? (modes[running.indexOf(m)] ?? 'not serving') : 'down'}`).join(' ');
+        const leaders = running.filter((_, i) => modes[i] === 'leader');
+        if (leaders.length === 1 && modes.every((mode) => mode === 'leader' || mode === 'follower')) return leaders[0]!;
+        if (Date.now() > deadline) {
+          throw new Error(`${kind} ensemble: no leader with every member serving within ${timeoutMs} ms (${last})\n${members.map((m) => `member ${m.sid}: ${m.tail().slice(-1500)}`).join('\n')}`);
+        }
+        await sleep(50);
+      }
+    },
+    async stop() {
+      await Promise.all(members.map((m) => m.stop().catch(() => undefined)));
+      rmSync(baseDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await Promise.all(members.map((m) => m.start()));
+    await ensemble.waitForLeader();
+  } catch (error) {
+    await ensemble.stop();
+    throw error;
+  }
+  return ensemble;
 }

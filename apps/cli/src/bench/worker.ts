@@ -13,6 +13,8 @@ import type {
   OpsCommand,
   OpsResult,
   PathsCommand,
+  SteadyRecoveryResult,
+  SteadyStartCommand,
   WorkerReply,
   WorkerRequest,
 } from './protocol.js';
@@ -33,6 +35,7 @@ async function connector(library: 'c' | 'nzc'): Promise<Connector> {
 }
 
 function closeAll(): void {
+  steady?.abandon();
   for (const session of sessions) {
     try {
       session.close();
@@ -50,8 +53,9 @@ async function open(command: OpenCommand): Promise<number> {
   const batch = 50;
   for (let i = 0; i < command.sessions; i += batch) {
     const n = Math.min(batch, command.sessions - i);
+    const connectString = (k: number) => command.connects?.[k % command.connects.length] ?? command.connect;
     const opened = await Promise.allSettled(
-      Array.from({ length: n }, () => connect(command.connect, command.sessionTimeoutMs, CONNECT_TIMEOUT_MS)),
+      Array.from({ length: n }, (_, j) => connect(connectString(i + j), command.sessionTimeoutMs, CONNECT_TIMEOUT_MS)),
     );
     for (const result of opened) {
       if (result.status === 'fulfilled') sessions.push(result.value);
@@ -236,6 +240,88 @@ async function churn(command: ChurnCommand): Promise<OpsResult> {
   return result;
 }
 
+// --- steady writes (failover) ----------------------------------------------------------------
+
+interface SteadyWrites {
+  stop(): Promise<OpsResult>;
+  /** Stops issuing without waiting (the sessions are being closed). */
+  abandon(): void;
+  recovery(sinceMs: number): SteadyRecoveryResult;
+}
+
+let steady: SteadyWrites | undefined;
+
+/** Steady setData traffic until steadyStop; every success is kept as (issued, completed) for recovery queries. */
+function steadyStart(command: SteadyStartCommand): number {
+  if (steady) throw new Error('steady writes already running');
+  if (sessions.length === 0) throw new Error('no open sessions');
+  const value = Buffer.alloc(command.valueSize, 0x63);
+  const histogram = new Histogram();
+  // successes in completion order: issue and completion times (absolute ms)
+  const issuedAt: number[] = [];
+  const completedAt: number[] = [];
+  let inFlight = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  let stopping = false;
+  let onIdle: (() => void) | undefined;
+  const startMs = nowMs();
+  const issue = (session: BenchClient): void => {
+    if (stopping) {
+      if (inFlight === 0) onIdle?.();
+      return;
+    }
+    inFlight++;
+    const t0 = nowMs();
+    session.setData(`${command.root}/n${Math.floor(Math.random() * command.keySpace)}`, value, (rc) => {
+      const t1 = nowMs();
+      inFlight--;
+      if (rc === 0) {
+        issuedAt.push(t0);
+        completedAt.push(t1);
+        histogram.record((t1 - t0) * 1000);
+        issue(session);
+      } else {
+        errors++;
+        firstError ??= `setData rc=${rc}`;
+        setTimeout(() => issue(session), command.errorBackoffMs);
+      }
+    });
+  };
+  for (let k = 0; k < command.outstanding; k++) for (const session of sessions) issue(session);
+  steady = {
+    abandon() {
+      stopping = true;
+      steady = undefined;
+    },
+    recovery(sinceMs) {
+      let firstSuccessMs: number | null = null;
+      // completion order: the first success issued at or after sinceMs completed first
+      for (let i = completedAt.length - 1; i >= 0 && completedAt[i]! >= sinceMs; i--) {
+        if (issuedAt[i]! >= sinceMs) firstSuccessMs = completedAt[i]!;
+      }
+      return { firstSuccessMs, ops: completedAt.length, errors };
+    },
+    async stop() {
+      stopping = true;
+      // writes queued in a disconnected client may wait for a reconnect: do not wait for them forever
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 10_000);
+        onIdle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        if (inFlight === 0) onIdle();
+      });
+      steady = undefined;
+      const result: OpsResult = { ops: completedAt.length, errors, startMs, endMs: completedAt.at(-1) ?? nowMs(), histogram: histogram.toJSON() };
+      if (firstError !== undefined) result.firstError = firstError;
+      return result;
+    },
+  };
+  return sessions.length * command.outstanding;
+}
+
 // --- setup ---------------------------------------------------------------------------------
 
 const ZNONODE = -101;
@@ -273,6 +359,14 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'createPaths':
     case 'deletePaths':
       return paths(request);
+    case 'steadyStart':
+      return steadyStart(request);
+    case 'steadyRecovery':
+      if (!steady) throw new Error('no steady writes running');
+      return steady.recovery(request.sinceMs);
+    case 'steadyStop':
+      if (!steady) throw new Error('no steady writes running');
+      return steady.stop();
     case 'close':
       closeAll();
       // let the close requests leave before the parent moves on

@@ -3,15 +3,15 @@
  * metrics; its MetricSpecs say how to read them (unit, which direction is better) and the target
  * ratio Paddock/ZooKeeper from issue 5 that the comparison checks.
  *
- * New workloads slot in by adding an entry to WORKLOADS: ensemble ones (3-member write throughput,
- * leader failover) declare `topology: 'ensemble'` and get a target whose launcher starts an
- * ensemble once the runner can (see `Target.launch`).
+ * New workloads slot in by adding an entry to WORKLOADS. The ensemble ones (`ensemble-write`,
+ * `failover`) declare `topology: 'ensemble'` and start their own 3-member ensemble through
+ * `Target.launchEnsemble` (only with --compare); see ensemble section below.
  */
 import { WorkerPool, split } from './pool.js';
-import type { ClientLibrary, OpKind, OpsCommand, OpsResult, AwaitEventsResult, FireResult } from './protocol.js';
+import type { ClientLibrary, OpKind, OpsCommand, OpsResult, AwaitEventsResult, FireResult, SteadyRecoveryResult } from './protocol.js';
 import { cpuTimeMs, rssBytes } from './procfs.js';
-import { heapBytes, znodeCount, type BenchServer, type ServerKind } from './servers.js';
-import { Histogram, median, percentile } from './stats.js';
+import { ENSEMBLE_QUORUM_CONFIG, heapBytes, znodeCount, type BenchEnsemble, type BenchServer, type EnsembleMember, type ServerKind } from './servers.js';
+import { Histogram, median, nowMs, percentile } from './stats.js';
 
 export type TargetKind = ServerKind | 'external';
 
@@ -22,8 +22,12 @@ export interface Target {
   readonly connectString: string;
   /** The server's pid when known (CPU and RSS are read from /proc/<pid>). */
   pid(): number | undefined;
+  /** Several server processes (an ensemble's members): CPU and RSS are summed over them. Overrides pid(). */
+  pids?(): number[];
   /** Starts a fresh server of the same kind (only for servers the benchmark starts itself). */
   readonly launch?: () => Promise<BenchServer>;
+  /** Starts a fresh 3-member ensemble of the same kind (only with --compare). */
+  readonly launchEnsemble?: () => Promise<BenchEnsemble>;
 }
 
 export interface Scale {
@@ -39,6 +43,8 @@ export interface Scale {
   watchers: number;
   watchRepetitions: number;
   sessionChurn: number;
+  /** Leader kills per failover run (median and max reported). */
+  failoverRepetitions: number;
   /** Znode counts at which memory is read; the restart workload uses the last one. */
   memorySteps: number[];
 }
@@ -110,6 +116,37 @@ const loadMetrics = (minRatio: number): MetricSpec[] => [throughput(minRatio), .
 // ---------------------------------------------------------------------------------------------
 // helpers
 
+function serverPids(target: Target): number[] {
+  if (target.pids) return target.pids();
+  const pid = target.pid();
+  return pid === undefined ? [] : [pid];
+}
+
+/** CPU time of the target's server processes (summed), or undefined when none is known or readable. */
+function serverCpuMs(target: Target): number | undefined {
+  const pids = serverPids(target);
+  if (pids.length === 0) return undefined;
+  let total = 0;
+  for (const pid of pids) {
+    const ms = cpuTimeMs(pid);
+    if (ms === undefined) return undefined;
+    total += ms;
+  }
+  return total;
+}
+
+function serverRssBytes(target: Target): number | undefined {
+  const pids = serverPids(target);
+  if (pids.length === 0) return undefined;
+  let total = 0;
+  for (const pid of pids) {
+    const bytes = rssBytes(pid);
+    if (bytes === undefined) return undefined;
+    total += bytes;
+  }
+  return total;
+}
+
 function rootOf(ctx: RunContext, id: string): string {
   return `/paddock-bench-${ctx.runTag}-${id}-r${ctx.round}`;
 }
@@ -169,8 +206,7 @@ async function runPhase(ctx: RunContext, phase: Phase): Promise<PhaseResult> {
   const { scale } = ctx.settings;
   const shares = split(phase.count, ctx.pool.size);
   const firsts = shares.map((_, i) => (phase.firstIndex ?? 0) + shares.slice(0, i).reduce((a, b) => a + b, 0));
-  const pid = ctx.target.pid();
-  const cpu0 = pid === undefined ? undefined : cpuTimeMs(pid);
+  const cpu0 = serverCpuMs(ctx.target);
   const results = await ctx.pool.all<OpsResult>((i) => {
     const command: OpsCommand = {
       cmd: 'ops',
@@ -187,7 +223,7 @@ async function runPhase(ctx: RunContext, phase: Phase): Promise<PhaseResult> {
     };
     return command.count > 0 ? command : undefined;
   });
-  const cpu1 = pid === undefined ? undefined : cpuTimeMs(pid);
+  const cpu1 = serverCpuMs(ctx.target);
   return aggregate(results, cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0);
 }
 
@@ -211,8 +247,7 @@ function aggregate(results: readonly OpsResult[], cpuMs: number | undefined): Ph
 
 function loadMetricsOf(ctx: RunContext, result: PhaseResult): Metrics {
   if (result.errors > 0) ctx.note(`${result.errors} failed ops (first: ${result.firstError})`);
-  const pid = ctx.target.pid();
-  const rss = pid === undefined ? undefined : rssBytes(pid);
+  const rss = serverRssBytes(ctx.target);
   return {
     ops: result.ops,
     errors: result.errors,
@@ -566,11 +601,208 @@ const restart: Workload = {
   },
 };
 
-/** Stops a server `memory` left for `restart` when `restart` did not run. */
+// ---------------------------------------------------------------------------------------------
+// ensembles: 3 members of the same kind on this machine, started by the benchmark (--compare);
+// one ensemble per target and round, shared by the ensemble workloads of that round (handoff)
+
+const ENSEMBLE_HANDOFF = 'ensemble';
+
+async function ensembleOf(ctx: RunContext, workload: string): Promise<BenchEnsemble> {
+  let ensemble = ctx.handoff.get(ENSEMBLE_HANDOFF) as BenchEnsemble | undefined;
+  if (!ensemble) {
+    if (!ctx.target.launchEnsemble) throw new Error(`${workload} needs --compare (it starts its own ensembles)`);
+    ensemble = await ctx.target.launchEnsemble();
+    ctx.handoff.set(ENSEMBLE_HANDOFF, ensemble);
+  }
+  // every member serving again (a failover run restarts the member it killed)
+  await ensemble.waitForLeader();
+  return ensemble;
+}
+
+/** Stops the round's ensemble after a failed run, so the next run starts from a healthy one. */
+async function discardEnsemble(ctx: RunContext): Promise<void> {
+  const ensemble = ctx.handoff.get(ENSEMBLE_HANDOFF) as BenchEnsemble | undefined;
+  ctx.handoff.delete(ENSEMBLE_HANDOFF);
+  await ensemble?.stop();
+}
+
+/** The run's context aimed at the ensemble: CPU and RSS summed over its members' processes. */
+function ensembleView(ctx: RunContext, ensemble: BenchEnsemble): RunContext {
+  return {
+    ...ctx,
+    target: { ...ctx.target, connectString: ensemble.connectString, pid: () => undefined, pids: () => ensemble.pids() },
+  };
+}
+
+/** C sessions per process, session k of process i on member (i * C + k) mod 3: an even spread. */
+async function openSpread(ctx: RunContext, members: readonly EnsembleMember[]): Promise<void> {
+  const { sessions } = ctx.settings;
+  await ctx.pool.all((i) => ({
+    cmd: 'open',
+    connect: ctx.target.connectString,
+    connects: members.map((_, k) => members[(k + i * sessions) % members.length]!.connectString),
+    client: ctx.settings.client,
+    sessions,
+    sessionTimeoutMs: ctx.settings.sessionTimeoutMs,
+  }));
+}
+
+function combine(a: PhaseResult, b: PhaseResult): PhaseResult {
+  const histogram = new Histogram();
+  histogram.merge(a.histogram.toJSON());
+  histogram.merge(b.histogram.toJSON());
+  const out: PhaseResult = {
+    ops: a.ops + b.ops,
+    errors: a.errors + b.errors,
+    elapsedMs: a.elapsedMs + b.elapsedMs,
+    histogram,
+    cpuMs: a.cpuMs === undefined || b.cpuMs === undefined ? undefined : a.cpuMs + b.cpuMs,
+  };
+  const firstError = a.firstError ?? b.firstError;
+  if (firstError !== undefined) out.firstError = firstError;
+  return out;
+}
+
+const ensembleWrite: Workload = {
+  id: 'ensemble-write',
+  title: '3-member ensemble: creates then setData, sessions spread over all members',
+  topology: 'ensemble',
+  needsLauncher: true,
+  metrics: [
+    { ...throughput(2), label: 'write throughput' },
+    { key: 'createOpsPerSec', label: 'creates/s', unit: 'ops/s', better: 'higher' },
+    { key: 'setDataOpsPerSec', label: 'setData/s', unit: 'ops/s', better: 'higher' },
+    ...LATENCY,
+    { ...CPU, label: 'CPU/op, all members' },
+    { ...RSS, label: 'RSS, all members' },
+  ],
+  async run(ctx) {
+    const ensemble = await ensembleOf(ctx, 'ensemble-write');
+    const view = ensembleView(ctx, ensemble);
+    const root = rootOf(ctx, 'ensemble-write');
+    const creates = Math.ceil(ctx.settings.scale.ops / 2);
+    try {
+      await openSpread(view, ensemble.members);
+      try {
+        await createPaths(view, [root]);
+        const created = await runPhase(view, { op: 'create', root, count: creates });
+        const updated = await runPhase(view, { op: 'setData', root, count: ctx.settings.scale.ops - creates, keySpace: Math.max(created.ops, 1) });
+        const metrics = loadMetricsOf(view, combine(created, updated));
+        metrics.createOpsPerSec = (created.ops * 1000) / created.elapsedMs;
+        metrics.setDataOpsPerSec = (updated.ops * 1000) / updated.elapsedMs;
+        return metrics;
+      } finally {
+        await closeSessions(view);
+      }
+    } catch (error) {
+      await discardEnsemble(ctx);
+      throw error;
+    }
+  },
+};
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls the load generators until one reports a write issued at or after `sinceMs` that succeeded. */
+async function firstWriteSince(ctx: RunContext, sinceMs: number, every: boolean, timeoutMs: number, onPoll?: () => Promise<void>): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await onPoll?.();
+    const answers = await ctx.pool.all<SteadyRecoveryResult>(() => ({ cmd: 'steadyRecovery', sinceMs }));
+    const times = answers.map((a) => a.firstSuccessMs);
+    const done = every ? times.every((t) => t !== null) : times.some((t) => t !== null);
+    if (done) return Math.min(...times.filter((t): t is number => t !== null));
+    if (Date.now() > deadline) {
+      const errors = answers.reduce((sum, a) => sum + a.errors, 0);
+      throw new Error(`no successful write within ${timeoutMs} ms (${errors} failed writes meanwhile)`);
+    }
+    await sleep(20);
+  }
+}
+
+const RECOVERY_TIMEOUT_MS = 180_000;
+
+const failover: Workload = {
+  id: 'failover',
+  title: '3-member ensemble: kill -9 the leader under steady writes, time until writes succeed again',
+  topology: 'ensemble',
+  needsLauncher: true,
+  metrics: [
+    { key: 'failoverMs', label: 'writes succeed again after kill -9 (median)', unit: 'ms', better: 'lower' },
+    { key: 'failoverMaxMs', label: 'writes succeed again after kill -9 (max)', unit: 'ms', better: 'lower' },
+    { key: 'leaderSeenMs', label: 'new leader in srvr (median)', unit: 'ms', better: 'lower' },
+  ],
+  async run(ctx) {
+    const ensemble = await ensembleOf(ctx, 'failover');
+    // The smallest session timeout both servers grant (2 x tickTime): the npm C-client binding retries
+    // a connection after it tried every member only when its timer fires, every timeout/3 (10 s at the
+    // usual 30 s), which would otherwise dominate the measured time on both sides.
+    const sessionTimeoutMs = 2 * ENSEMBLE_QUORUM_CONFIG.tickTime;
+    const view: RunContext = { ...ensembleView(ctx, ensemble), settings: { ...ctx.settings, sessionTimeoutMs } };
+    const root = rootOf(ctx, 'failover');
+    const keySpace = Math.min(ctx.settings.scale.keySpace, 100);
+    const recoveries: number[] = [];
+    const leaderSeen: number[] = [];
+    let failedWrites = 0;
+    try {
+      await openSessions(view, uniformSessions(view));
+      try {
+        await createPaths(view, [root]);
+        await populate(view, root, keySpace);
+      } finally {
+        await closeSessions(view);
+      }
+      for (let rep = 0; rep < ctx.settings.scale.failoverRepetitions; rep++) {
+        const leader = await ensemble.waitForLeader();
+        // sessions on the whole connect string: the client moves to a survivor as it would in production
+        await openSessions(view, uniformSessions(view));
+        try {
+          // steady, not saturating: one outstanding write per session, 5 ms pause after a failure
+          await ctx.pool.all(() => ({ cmd: 'steadyStart', root, keySpace, outstanding: 1, valueSize: ctx.settings.scale.valueSize, errorBackoffMs: 5 }));
+          await firstWriteSince(view, nowMs(), true, 60_000);
+          const killMs = nowMs();
+          await leader.kill9();
+          let seenMs: number | undefined;
+          const watchLeader = async () => {
+            if (seenMs !== undefined) return;
+            const modes = await Promise.all(ensemble.members.map((m) => m.mode()));
+            if (modes.includes('leader')) seenMs = nowMs();
+          };
+          const recoveredMs = await firstWriteSince(view, killMs, false, RECOVERY_TIMEOUT_MS, watchLeader);
+          const stopped = await ctx.pool.all<OpsResult>(() => ({ cmd: 'steadyStop' }));
+          failedWrites += stopped.reduce((sum, r) => sum + r.errors, 0);
+          recoveries.push(recoveredMs - killMs);
+          // the poll may notice the leader after the first write succeeded; it was there before that
+          leaderSeen.push(Math.min(seenMs ?? recoveredMs, recoveredMs) - killMs);
+        } finally {
+          await closeSessions(view);
+        }
+        await leader.start();
+      }
+      await ensemble.waitForLeader();
+    } catch (error) {
+      await discardEnsemble(ctx);
+      throw error;
+    }
+    ctx.note(`failover times (ms): ${recoveries.map((ms) => Math.round(ms)).join(', ')}`);
+    return {
+      repetitions: recoveries.length,
+      failoverMs: median(recoveries),
+      failoverMaxMs: Math.max(...recoveries),
+      leaderSeenMs: median(leaderSeen),
+      failedWrites,
+    };
+  },
+};
+
+/** Stops what a round's workloads left running: the server `memory` left for `restart`, the round's ensemble. */
 export async function releaseHandoff(handoff: Map<string, unknown>): Promise<void> {
   const populated = handoff.get('populated') as Populated | undefined;
   handoff.delete('populated');
   if (populated) await populated.server.stop();
+  const ensemble = handoff.get(ENSEMBLE_HANDOFF) as BenchEnsemble | undefined;
+  handoff.delete(ENSEMBLE_HANDOFF);
+  if (ensemble) await ensemble.stop();
 }
 
 export const WORKLOADS: readonly Workload[] = [
@@ -586,6 +818,8 @@ export const WORKLOADS: readonly Workload[] = [
   sessionChurn,
   memory,
   restart,
+  ensembleWrite,
+  failover,
 ];
 
 export function findWorkload(id: string): Workload | undefined {

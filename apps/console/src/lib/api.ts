@@ -1,9 +1,10 @@
 /**
- * The API client: same-origin `fetch` to `/api/*` (proxied to the backend by src/proxy.ts) with the console
- * session as a bearer token. Errors become ApiError, which keeps the ZooKeeper code name (e.g. BAD_VERSION).
+ * The API client: same-origin `fetch` to `/api/*` (proxied to the backend by src/proxy.ts). The session lives in
+ * the API's HttpOnly cookie, which this code never sees; every request carries the CSRF header the API requires
+ * for cookie-authenticated changes. Errors become ApiError, which keeps the ZooKeeper code name (e.g. BAD_VERSION).
  */
-const TOKEN_KEY = 'paddock.session';
-const USER_KEY = 'paddock.user';
+/** The API refuses cookie-authenticated changes without it (a cross-site form cannot send a custom header). */
+export const CSRF_HEADER = 'x-paddock-csrf';
 
 export interface SessionUser {
   username: string;
@@ -32,28 +33,13 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export function getToken(): string | null {
-  return typeof window === 'undefined' ? null : window.localStorage.getItem(TOKEN_KEY);
-}
+let leaving = false;
 
-export function getUser(): SessionUser | null {
-  if (typeof window === 'undefined') return null;
-  const raw = window.localStorage.getItem(USER_KEY);
-  try {
-    return raw ? (JSON.parse(raw) as SessionUser) : null;
-  } catch {
-    return null;
-  }
-}
-
-export function saveSession(token: string, user: SessionUser): void {
-  window.localStorage.setItem(TOKEN_KEY, token);
-  window.localStorage.setItem(USER_KEY, JSON.stringify(user));
-}
-
-export function clearSession(): void {
-  window.localStorage.removeItem(TOKEN_KEY);
-  window.localStorage.removeItem(USER_KEY);
+/** Sends the browser to /login once (several failing calls and the socket may all notice an ended session). */
+export function goToLogin(): void {
+  if (typeof window === 'undefined' || leaving || window.location.pathname === '/login') return;
+  leaving = true;
+  window.location.assign('/login');
 }
 
 type Query = Record<string, string | number | undefined | null>;
@@ -65,14 +51,12 @@ export function qs(query: Query): string {
   return s ? `?${s}` : '';
 }
 
-export async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const token = getToken();
-  const headers: Record<string, string> = {};
-  if (token) headers['authorization'] = `Bearer ${token}`;
+export async function api<T>(method: string, route: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+  const headers: Record<string, string> = { [CSRF_HEADER]: '1', ...extraHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(route, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(15_000) });
+    res = await fetch(route, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(15_000) });
   } catch (e) {
     throw new ApiError(0, `API unreachable (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -86,13 +70,18 @@ export async function api<T>(method: string, route: string, body?: unknown): Pro
   if (!res.ok) {
     const b = (json ?? {}) as { message?: unknown; zkCodeName?: string; zkCode?: number };
     const message = Array.isArray(b.message) ? b.message.join('; ') : typeof b.message === 'string' ? b.message : res.statusText;
-    if (res.status === 401 && token && !route.startsWith('/api/auth/')) {
-      clearSession();
-      if (typeof window !== 'undefined' && window.location.pathname !== '/login') window.location.assign('/login');
+    // the session expired or was ended elsewhere: back to the sign-in page
+    if (res.status === 401 && !route.startsWith('/api/auth/')) {
+      goToLogin();
     }
     throw new ApiError(res.status, message, b.zkCodeName, b.zkCode);
   }
   return json as T;
+}
+
+/** Ends the session on the API, which also clears the cookie. */
+export async function signOut(): Promise<void> {
+  await api('POST', '/api/auth/logout').catch(() => undefined);
 }
 
 export const get = <T>(route: string, query: Query = {}) => api<T>('GET', route + qs(query));

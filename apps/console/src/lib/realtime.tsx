@@ -6,13 +6,15 @@
  */
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import { getToken } from './api';
+import { goToLogin } from './api';
 
 export type Subscription =
   | { topic: 'znode'; path: string }
   | { topic: 'switches'; env: string }
   | { topic: 'config'; env: string; app: string; namespace: string }
-  | { topic: 'registry'; service?: string };
+  | { topic: 'registry'; service?: string }
+  | { topic: 'log-center' }
+  | { topic: 'data-sync' };
 
 export type LiveMessage = { kind: 'snapshot'; data: unknown } | { kind: 'event'; data: unknown; seq: number };
 type Listener = (m: LiveMessage) => void;
@@ -29,21 +31,40 @@ class Realtime {
   private socket: Socket | undefined;
   status: LiveStatus = 'connecting';
   onStatus: (s: LiveStatus) => void = () => {};
+  /** The caller as the API sees it after a server-side disconnect (the role may have changed). */
+  onSession: (me: unknown) => void = () => {};
 
   start(): void {
-    const token = getToken();
-    if (!token || this.socket) return;
-    const socket = io({ path: '/socket.io', auth: { token }, reconnectionDelayMax: 5_000, timeout: 10_000 });
+    if (this.socket) return;
+    // same origin: the handshake carries the HttpOnly session cookie
+    const socket = io({ path: '/socket.io', withCredentials: true, reconnectionDelayMax: 5_000, timeout: 10_000 });
     this.socket = socket;
     socket.on('connect', () => {
       this.setStatus('live');
       for (const [id, e] of this.entries) this.join(id, e, e.listeners);
     });
-    socket.on('disconnect', () => this.setStatus('offline'));
-    socket.on('connect_error', () => this.setStatus('offline'));
+    socket.on('disconnect', (reason) => {
+      this.setStatus('offline');
+      // the API ends a socket when its session expires; the client does not retry those by itself
+      if (reason === 'io server disconnect') void this.checkSession();
+    });
+    socket.on('connect_error', () => {
+      this.setStatus('offline');
+      void this.checkSession();
+    });
     socket.on('event', (e: { key: string; seq: number; data: unknown }) => {
       for (const entry of this.entries.values()) if (keyOf(entry.sub) === e.key) for (const l of entry.listeners) l({ kind: 'event', data: e.data, seq: e.seq });
     });
+  }
+
+  /** After the API dropped or refused the socket: back to /login if the session is gone, else connect again. */
+  private async checkSession(): Promise<void> {
+    const res = await fetch('/api/auth/me', { credentials: 'same-origin', signal: AbortSignal.timeout(10_000) }).catch(() => null);
+    if (res?.status === 401) return goToLogin();
+    if (!res?.ok) return;
+    this.onSession(await res.json().catch(() => null));
+    const socket = this.socket;
+    if (socket && !socket.connected && !socket.active) socket.connect();
   }
 
   stop(): void {
@@ -100,17 +121,23 @@ function keyOf(s: Subscription): string {
       return `config:${s.env}/${s.app}/${s.namespace}`;
     case 'registry':
       return s.service ? `registry:${s.service}` : 'registry:*';
+    case 'log-center':
+    case 'data-sync':
+      return s.topic;
   }
 }
 
 const Ctx = createContext<{ rt: Realtime | null; status: LiveStatus }>({ rt: null, status: 'connecting' });
 
-export function RealtimeProvider({ children }: { children: ReactNode }) {
+export function RealtimeProvider({ children, onSession }: { children: ReactNode; onSession?: (me: unknown) => void }) {
   const [rt, setRt] = useState<Realtime | null>(null);
   const [status, setStatus] = useState<LiveStatus>('connecting');
+  const sessionHandler = useRef(onSession);
+  sessionHandler.current = onSession;
   useEffect(() => {
     const r = new Realtime();
     r.onStatus = setStatus;
+    r.onSession = (me) => sessionHandler.current?.(me);
     r.start();
     setRt(r);
     return () => r.stop();

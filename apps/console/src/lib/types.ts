@@ -56,10 +56,18 @@ export interface SwitchSnapshot {
   switches: SwitchState[];
 }
 
+export interface PlanSwitch {
+  scope: SwitchScope;
+  mode: 'off' | 'force' | 'fail';
+  fallback?: Fallback;
+  expiresAt?: number | null;
+  description?: string;
+}
+
 export interface SwitchPlan {
   name: string;
   description?: string;
-  switches: { scope: SwitchScope; mode: string; fallback?: Fallback }[];
+  switches: PlanSwitch[];
   status: 'idle' | 'active';
   executedAt?: string;
   executedBy?: string;
@@ -124,4 +132,150 @@ export interface RegistryNode {
   parameters: Record<string, string>;
   ephemeralOwner: string;
   ctime: string;
+}
+
+// ------------------------------------------------------------------------------------------- log-center
+
+export interface SlaveRef {
+  group: string;
+  id: string;
+}
+
+export interface PartitionReport {
+  offsets?: Record<string, number>;
+  rate?: number;
+  lag?: number;
+}
+
+export interface TopicStatus {
+  topic: string;
+  partitions: number;
+  pin: string | null;
+  desired: { group: string | null; slave: string | null; since: string } | null;
+  actual: SlaveRef[];
+  inSync: boolean;
+  report?: PartitionReport;
+}
+
+export interface SlaveStatus {
+  id: string;
+  group: string;
+  capacity: number;
+  host?: string;
+  startedAt: string;
+  epoch: number;
+  generation: number;
+  topics: string[];
+  reports: Record<string, PartitionReport>;
+  reportedAt: string;
+}
+
+/** The `log-center` socket topic's payload, and GET /api/log-center/status plus slaves. */
+export interface LogCenterSnapshot {
+  epoch: number | null;
+  generation: number | null;
+  masterId: string | null;
+  updatedAt: string | null;
+  inSync: boolean;
+  topics: TopicStatus[];
+  slaves: SlaveStatus[];
+}
+
+export interface SlaveGroup {
+  name: string;
+  record: { name: string; description?: string; updatedAt: string; updatedBy: string } | null;
+  slaves: number;
+  capacity: number;
+}
+
+export interface PinRecord {
+  topic: string;
+  group: string;
+  pinnedAt: string;
+  pinnedBy: string;
+  reason?: string;
+}
+
+export interface MasterInfo {
+  epoch: number;
+  masterId: string | null;
+  since: string | null;
+  participants: { id: string; isLeader: boolean }[];
+}
+
+// ------------------------------------------------------------------------------------------- data-sync
+
+export type SyncTaskStatus = 'pending' | 'assigned' | 'running' | 'errored' | 'retry-wait' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface SyncTask {
+  id: string;
+  spec: {
+    id: string;
+    kind: 'collector' | 'store';
+    source?: string;
+    target?: string;
+    payload?: unknown;
+    weight: number;
+    retry: { maxAttempts: number; baseDelayMs: number; factor: number; maxDelayMs: number };
+    createdAt: string;
+    createdBy: string;
+  };
+  state: {
+    status: SyncTaskStatus;
+    attempt: number;
+    failures: number;
+    worker: string | null;
+    epoch: number;
+    updatedAt: string;
+    assignedAt?: string;
+    nextAttemptAt?: number;
+    lastError?: string;
+    finishedAt?: string;
+  };
+  stateVersion: number;
+  progress: { attempt: number; worker: string; percent?: number; records?: number; checkpoint?: unknown; updatedAt: string } | null;
+  history: { attempt: number; worker: string; outcome: 'succeeded' | 'errored' | 'failover' | 'cancelled'; at: string; error?: string }[];
+}
+
+export interface SyncWorker {
+  id: string;
+  kind: 'collector' | 'store';
+  capacity: number;
+  running: string[];
+  startedAt: string;
+}
+
+export interface DataSyncSnapshot {
+  tasks: SyncTask[];
+  workers: SyncWorker[];
+}
+
+/** GET /api/switches/:env/plans/:name/preview: per switch, its current state and what the plan sets. */
+export interface PlanChange {
+  id: string;
+  scope: SwitchScope;
+  current: SwitchState | null;
+  planned: PlanSwitch;
+}
+
+// ------------------------------------------------------------------------------------------- users and API tokens
+
+export interface UserInfo {
+  id: string;
+  username: string;
+  role: 'viewer' | 'operator' | 'admin';
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  userId: string;
+  role: 'viewer' | 'operator' | 'admin';
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
 }

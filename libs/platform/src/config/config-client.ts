@@ -4,13 +4,20 @@
  * `{clientId, release, md5, appliedAt}` under `listeners/` after applying each release, so the operator side
  * can answer "which clients hold which version". With `validate` (default true), a release that fails the
  * namespace's schema is not applied: the last good one stays current and an `invalid` event is emitted.
+ *
+ * Gray releases: the client also watches the namespace's `gray` node and evaluates its rules against its own
+ * identity (clientId, ip, labels; gray-rules.ts). When selected it applies the gray content (`current.gray` is
+ * the gray id) and says so in its receipt; otherwise, and as soon as the gray is aborted, it holds the live
+ * release. A change of `gray` re-reads the live node before deciding, so a promote (live n+1 + gray deleted in
+ * one multi) never flips a gray client back to the old live content on the way.
  */
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import { PersistentEphemeralNode, toFramework, type ClientLike, type Framework } from '@paddock/recipes';
 import { DataWatch } from '../watch.js';
 import { parseJson } from '../zk.js';
-import { DEFAULT_CONFIG_ROOT, configPath, validateContent, type ConfigRef, type ConfigRelease, type ListenerReceipt } from './config-service.js';
+import { DEFAULT_CONFIG_ROOT, configPath, validateContent, type AppliedConfig, type ConfigRef, type ConfigRelease, type GrayRelease, type ListenerReceipt } from './config-service.js';
+import { matchesGrayRules } from './gray-rules.js';
 import type { JsonSchema } from './schema.js';
 
 export interface ConfigClientOptions extends ConfigRef {
@@ -19,11 +26,16 @@ export interface ConfigClientOptions extends ConfigRef {
   validate?: boolean;
   /** Write listener receipts. Default true. */
   receipts?: boolean;
+  /** Matched by gray rules (with clientId). */
+  ip?: string;
+  labels?: Record<string, string>;
+  /** Take part in gray releases. Default true. */
+  gray?: boolean;
 }
 
 export type ConfigClientEvents = {
-  change: [release: ConfigRelease, previous: ConfigRelease | null];
-  invalid: [release: ConfigRelease, error: Error];
+  change: [release: AppliedConfig, previous: AppliedConfig | null];
+  invalid: [release: AppliedConfig, error: Error];
   error: [error: unknown];
 };
 
@@ -31,11 +43,14 @@ export class ConfigClient extends EventEmitter<ConfigClientEvents> {
   private readonly framework: Framework;
   private readonly path: string;
   private readonly options: ConfigClientOptions;
-  private _current: ConfigRelease | null = null;
+  private _current: AppliedConfig | null = null;
+  private liveRelease: ConfigRelease | null = null;
+  private grayRelease: GrayRelease | null = null;
+  private liveWatch: DataWatch | undefined;
   private schema: JsonSchema | null = null;
   private readonly watches: DataWatch[] = [];
   private receipt: PersistentEphemeralNode | undefined;
-  private readonly iterators = new Set<{ push(r: ConfigRelease): void; end(): void }>();
+  private readonly iterators = new Set<{ push(r: AppliedConfig): void; end(): void }>();
 
   constructor(client: ClientLike, options: ConfigClientOptions) {
     super();
@@ -44,7 +59,7 @@ export class ConfigClient extends EventEmitter<ConfigClientEvents> {
     this.path = configPath(options.root ?? DEFAULT_CONFIG_ROOT, options);
   }
 
-  get current(): ConfigRelease | null {
+  get current(): AppliedConfig | null {
     return this._current;
   }
 
@@ -61,12 +76,35 @@ export class ConfigClient extends EventEmitter<ConfigClientEvents> {
       await schemaWatch.start();
     }
     const live = new DataWatch(this.framework, this.path, (snap) => this.onLive(snap ? parseJson<ConfigRelease>(snap.data) : null), onError);
+    if (this.options.gray ?? true) {
+      const gray = new DataWatch(this.framework, `${this.path}/gray`, (snap) => {
+        this.grayRelease = snap ? parseJson<GrayRelease>(snap.data) : null;
+        // decide after a fresh read of the live node (see the file comment)
+        this.liveWatch?.trigger();
+      }, onError);
+      this.watches.push(gray);
+      await gray.start();
+    }
+    this.liveWatch = live;
     this.watches.push(live);
     await live.start();
   }
 
-  private onLive(release: ConfigRelease | null): void {
-    if (!release || (this._current && release.release === this._current.release && release.md5 === this._current.md5)) return;
+  /** The gray release this client is selected for (null: none active, or not selected). */
+  private selectedGray(): GrayRelease | null {
+    const gray = this.grayRelease;
+    if (!gray || !(this.options.gray ?? true)) return null;
+    const who = { clientId: this.options.clientId, ...(this.options.ip !== undefined ? { ip: this.options.ip } : {}), ...(this.options.labels ? { labels: this.options.labels } : {}) };
+    return matchesGrayRules(gray.rules, this.options, who) ? gray : null;
+  }
+
+  private onLive(live: ConfigRelease | null): void {
+    this.liveRelease = live;
+    const gray = this.selectedGray();
+    const release: AppliedConfig | null = gray
+      ? { release: gray.baseRelease, content: gray.content, format: gray.format, md5: gray.md5, publishedAt: gray.updatedAt, publishedBy: gray.startedBy, ...(gray.comment !== undefined ? { comment: gray.comment } : {}), gray: gray.id }
+      : this.liveRelease;
+    if (!release || (this._current && release.release === this._current.release && release.md5 === this._current.md5 && release.gray === this._current.gray)) return;
     if (this.options.validate ?? true) {
       try {
         validateContent(this.options, this.schema, release.content);
@@ -82,9 +120,19 @@ export class ConfigClient extends EventEmitter<ConfigClientEvents> {
     for (const it of this.iterators) it.push(release);
   }
 
-  private writeReceipt(release: ConfigRelease): void {
+  private writeReceipt(release: AppliedConfig): void {
     if (this.options.receipts === false) return;
-    const receipt: ListenerReceipt = { clientId: this.options.clientId, release: release.release, md5: release.md5, appliedAt: new Date().toISOString(), host: os.hostname(), pid: process.pid };
+    const receipt: ListenerReceipt = {
+      clientId: this.options.clientId,
+      release: release.release,
+      md5: release.md5,
+      appliedAt: new Date().toISOString(),
+      host: os.hostname(),
+      pid: process.pid,
+      ...(release.gray !== undefined ? { gray: release.gray } : {}),
+      ...(this.options.ip !== undefined ? { ip: this.options.ip } : {}),
+      ...(this.options.labels ? { labels: this.options.labels } : {}),
+    };
     const data = JSON.stringify(receipt);
     if (!this.receipt) {
       this.receipt = new PersistentEphemeralNode(this.framework, `${this.path}/listeners/${encodeURIComponent(this.options.clientId)}`, data);
@@ -95,12 +143,12 @@ export class ConfigClient extends EventEmitter<ConfigClientEvents> {
   }
 
   /** Releases applied from now on (the current one first, if any). Leaving the loop stops the iterator. */
-  changes(): AsyncIterableIterator<ConfigRelease> {
-    const buffer: ConfigRelease[] = this._current ? [this._current] : [];
-    const waiters: Array<(r: IteratorResult<ConfigRelease>) => void> = [];
+  changes(): AsyncIterableIterator<AppliedConfig> {
+    const buffer: AppliedConfig[] = this._current ? [this._current] : [];
+    const waiters: Array<(r: IteratorResult<AppliedConfig>) => void> = [];
     let done = false;
     const entry = {
-      push: (r: ConfigRelease) => {
+      push: (r: AppliedConfig) => {
         const w = waiters.shift();
         if (w) w({ value: r, done: false });
         else buffer.push(r);
@@ -111,7 +159,7 @@ export class ConfigClient extends EventEmitter<ConfigClientEvents> {
       },
     };
     this.iterators.add(entry);
-    const it: AsyncIterableIterator<ConfigRelease> = {
+    const it: AsyncIterableIterator<AppliedConfig> = {
       next: () => {
         const r = buffer.shift();
         if (r) return Promise.resolve({ value: r, done: false });

@@ -17,9 +17,11 @@
 import { EventEmitter } from 'node:events';
 import { NoNodeError, TransactionError, type Op, type ZooKeeperClient } from '@paddock/client';
 import { PersistentEphemeralNode, participantsOf, toFramework, type ClientLike, type ConnectionState, type Framework, type Participant } from '@paddock/recipes';
-import { Auditor, type AuditEventType, type AuditPolicy, type AuditSink, type ChangeContext } from '../audit.js';
-import { FencedMaster, StaleEpochError, readEpoch, type EpochInfo } from '../coordination/fenced-master.js';
-import { GraceTracker, acceptEpoch } from '../coordination/grace.js';
+import type { AuditEventType, ChangeContext } from '../audit.js';
+import { readEpoch, type EpochInfo } from '../coordination/fenced-master.js';
+import { acceptEpoch } from '../coordination/grace.js';
+import { PlatformService, type PlatformServiceOptions } from '../coordination/platform-service.js';
+import { ReconcilingMaster, type MasterEvents, type ReconcilingMasterOptions } from '../coordination/reconciling-master.js';
 import { ChildrenWatch, DataWatch, type DataSnapshot } from '../watch.js';
 import { childrenOrEmpty, ensureNode, jsonData, parseJson, readJson } from '../zk.js';
 import { afterFailure, normalizeRetryPolicy, pickWorker, type RetryPolicy } from './rules.js';
@@ -162,28 +164,13 @@ function withHistory(state: SyncTaskState, rec: SyncAttemptRecord): SyncAttemptR
 
 // ------------------------------------------------------------------------------------------- operator side
 
-export interface DataSyncServiceOptions {
+export interface DataSyncServiceOptions extends PlatformServiceOptions {
   root?: string;
-  audit?: AuditSink;
-  policy?: AuditPolicy;
-  now?: () => number;
 }
 
-export class DataSyncService {
-  readonly framework: Framework;
-  readonly paths: DataSyncPaths;
-  private readonly auditor: Auditor;
-  private readonly now: () => number;
-
+export class DataSyncService extends PlatformService<DataSyncPaths> {
   constructor(client: ClientLike, options: DataSyncServiceOptions = {}) {
-    this.framework = toFramework(client);
-    this.paths = dataSyncPaths(options.root);
-    this.now = options.now ?? Date.now;
-    this.auditor = new Auditor(options.audit, options.policy, () => new Date(this.now()));
-  }
-
-  private run<T>(fn: (c: ZooKeeperClient) => Promise<T>): Promise<T> {
-    return this.framework.run(fn);
+    super(client, dataSyncPaths(options.root), options);
   }
 
   /** Publishes a task (task, state and progress nodes in one multi). */
@@ -322,133 +309,54 @@ export class DataSyncService {
 
 // ------------------------------------------------------------------------------------------- master
 
-export interface DataSyncMasterOptions {
-  id: string;
+export interface DataSyncMasterOptions extends ReconcilingMasterOptions {
   root?: string;
   /** How long a vanished worker keeps its tasks (default 30 s). */
   graceMs?: number;
   reconcileIntervalMs?: number;
-  audit?: AuditSink;
-  now?: () => number;
 }
 
-export type DataSyncMasterEvents = {
-  elected: [epoch: number];
-  deposed: [epoch: number];
+export type DataSyncMasterEvents = MasterEvents & {
   dispatched: [taskId: string, worker: string, attempt: number, reason: 'new' | 'retry' | 'failover'];
-  error: [error: unknown];
 };
 
 const DS_MASTER_CTX: ChangeContext = { actor: DATA_SYNC_MASTER_ACTOR, source: 'master' };
 const ACTIVE: ReadonlySet<SyncTaskStatus> = new Set(['assigned', 'running']);
 
-export class DataSyncMaster extends EventEmitter<DataSyncMasterEvents> {
-  readonly framework: Framework;
-  readonly paths: DataSyncPaths;
-  readonly election: FencedMaster;
-  private readonly auditor: Auditor;
-  private readonly now: () => number;
-  private readonly graceMs: number;
-  private grace: GraceTracker;
+export class DataSyncMaster extends ReconcilingMaster<DataSyncPaths, DataSyncMasterEvents> {
   private watches: ChildrenWatch[] = [];
   private timer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
-  private running = false;
-  private dirty = false;
-  private idle: Promise<void> = Promise.resolve();
 
   constructor(
     client: ClientLike,
     private readonly options: DataSyncMasterOptions,
   ) {
-    super();
-    this.framework = toFramework(client);
-    this.paths = dataSyncPaths(options.root);
-    this.now = options.now ?? Date.now;
-    this.graceMs = options.graceMs ?? 30_000;
-    this.grace = new GraceTracker(this.graceMs);
-    this.auditor = new Auditor(options.audit, {}, () => new Date(this.now()));
-    this.election = new FencedMaster(this.framework, this.paths.master, options.id, this.now);
-    this.election.on('elected', (epoch) => void this.onElected(epoch));
-    this.election.on('deposed', (epoch) => {
-      this.stopWork();
-      this.emit('deposed', epoch);
-    });
-    this.election.on('error', (e) => this.fail(e));
+    super(client, dataSyncPaths(options.root), options, { ctx: DS_MASTER_CTX, type: 'datasync.master.elected' });
   }
 
-  get id(): string {
-    return this.options.id;
-  }
-  get isLeader(): boolean {
-    return this.election.isLeader;
-  }
-  get epoch(): number | undefined {
-    return this.election.epoch;
+  protected async ensureLayout(c: ZooKeeperClient): Promise<void> {
+    await ensureNode(c, this.paths.tasks);
+    for (const k of SYNC_WORKER_KINDS) {
+      await ensureNode(c, `${this.paths.workers}/${k}`);
+      await ensureNode(c, `${this.paths.assignments}/${k}`);
+    }
   }
 
-  async start(): Promise<void> {
-    await this.framework.run(async (c) => {
-      await ensureNode(c, this.paths.tasks);
-      for (const k of SYNC_WORKER_KINDS) {
-        await ensureNode(c, `${this.paths.workers}/${k}`);
-        await ensureNode(c, `${this.paths.assignments}/${k}`);
-      }
-    });
-    await this.election.start();
-  }
-
-  async close(): Promise<void> {
-    this.stopWork();
-    await this.election.close();
-    await this.idle.catch(() => undefined);
-  }
-
-  private fail(error: unknown): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-  }
-
-  private async onElected(epoch: number): Promise<void> {
-    this.grace = new GraceTracker(this.graceMs);
-    await this.auditor.emit(DS_MASTER_CTX, 'datasync.master.elected', this.election.epochPath, { epoch: epoch - 1 }, { epoch, masterId: this.id }, { epoch }).catch((e: unknown) => this.fail(e));
-    this.emit('elected', epoch);
+  protected startWork(): void {
     const trigger = () => this.trigger();
     this.watches = [this.paths.tasks, ...SYNC_WORKER_KINDS.map((k) => `${this.paths.workers}/${k}`)].map((p) => new ChildrenWatch(this.framework, p, trigger, (e) => this.fail(e)));
     for (const w of this.watches) void w.start().catch((e: unknown) => this.fail(e));
     this.timer = setInterval(trigger, this.options.reconcileIntervalMs ?? 2_000);
     this.timer.unref?.();
-    this.trigger();
   }
 
-  private stopWork(): void {
+  protected stopWork(): void {
     for (const w of this.watches) w.close();
     this.watches = [];
     clearInterval(this.timer);
     clearTimeout(this.wakeTimer);
     this.timer = this.wakeTimer = undefined;
-  }
-
-  trigger(): void {
-    if (!this.election.isLeader) return;
-    this.dirty = true;
-    if (this.running) return;
-    this.running = true;
-    this.idle = (async () => {
-      try {
-        while (this.dirty && this.election.isLeader) {
-          this.dirty = false;
-          try {
-            await this.reconcileOnce();
-          } catch (error) {
-            this.fail(error);
-            if (error instanceof StaleEpochError) break;
-            if (error instanceof TransactionError) this.dirty = true;
-          }
-        }
-      } finally {
-        this.running = false;
-      }
-    })();
   }
 
   /** One round (fenced by our epoch). Returns how many tasks changed. */

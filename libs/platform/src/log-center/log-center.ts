@@ -20,9 +20,11 @@
 import { EventEmitter } from 'node:events';
 import { BadVersionError, NoNodeError, NodeExistsError, TransactionError, type Op, type ZooKeeperClient } from '@paddock/client';
 import { PersistentEphemeralNode, participantsOf, toFramework, type ClientLike, type ConnectionState, type Framework, type Participant } from '@paddock/recipes';
-import { Auditor, type AuditPolicy, type AuditSink, type ChangeContext } from '../audit.js';
-import { FencedMaster, StaleEpochError, readEpoch, type EpochInfo } from '../coordination/fenced-master.js';
-import { GraceTracker, acceptEpoch } from '../coordination/grace.js';
+import type { ChangeContext } from '../audit.js';
+import { readEpoch, type EpochInfo } from '../coordination/fenced-master.js';
+import { acceptEpoch } from '../coordination/grace.js';
+import { PlatformService, type PlatformServiceOptions } from '../coordination/platform-service.js';
+import { ReconcilingMaster, type MasterEvents, type ReconcilingMasterOptions } from '../coordination/reconciling-master.js';
 import { ChildrenWatch, DataWatch, type DataSnapshot } from '../watch.js';
 import { childrenOrEmpty, ensureNode, jsonData, parseJson, readJson } from '../zk.js';
 import { balance, slaveKey, type Move, type SlaveLoadInfo, type SlaveRef, type TopicPlacement, type TopicSpec } from './balancer.js';
@@ -159,28 +161,13 @@ export async function readLogCenter(c: ZooKeeperClient, p: LogCenterPaths): Prom
 
 // ------------------------------------------------------------------------------------------- operator side
 
-export interface LogCenterServiceOptions {
+export interface LogCenterServiceOptions extends PlatformServiceOptions {
   root?: string;
-  audit?: AuditSink;
-  policy?: AuditPolicy;
-  now?: () => number;
 }
 
-export class LogCenterService {
-  readonly framework: Framework;
-  readonly paths: LogCenterPaths;
-  private readonly auditor: Auditor;
-  private readonly now: () => number;
-
+export class LogCenterService extends PlatformService<LogCenterPaths> {
   constructor(client: ClientLike, options: LogCenterServiceOptions = {}) {
-    this.framework = toFramework(client);
-    this.paths = logCenterPaths(options.root);
-    this.now = options.now ?? Date.now;
-    this.auditor = new Auditor(options.audit, options.policy, () => new Date(this.now()));
-  }
-
-  private run<T>(fn: (c: ZooKeeperClient) => Promise<T>): Promise<T> {
-    return this.framework.run(fn);
+    super(client, logCenterPaths(options.root), options);
   }
 
   private iso(): string {
@@ -358,8 +345,7 @@ export class LogCenterService {
 
 // ------------------------------------------------------------------------------------------- master
 
-export interface LogCenterMasterOptions {
-  id: string;
+export interface LogCenterMasterOptions extends ReconcilingMasterOptions {
   root?: string;
   /** How long a vanished slave keeps its topics (default 30 s). */
   graceMs?: number;
@@ -367,90 +353,39 @@ export interface LogCenterMasterOptions {
   reconcileIntervalMs?: number;
   /** Rebalancing moves per reconcile round (default 0: only place orphaned/new/pinned topics). */
   maxMovesPerRound?: number;
-  audit?: AuditSink;
-  now?: () => number;
 }
 
-export type LogCenterMasterEvents = {
-  elected: [epoch: number];
-  deposed: [epoch: number];
+export type LogCenterMasterEvents = MasterEvents & {
   assignment: [desired: DesiredAssignment, moves: Move[]];
-  error: [error: unknown];
 };
 
 const MASTER_CTX: ChangeContext = { actor: LOG_CENTER_MASTER_ACTOR, source: 'master' };
 
-export class LogCenterMaster extends EventEmitter<LogCenterMasterEvents> {
-  readonly framework: Framework;
-  readonly paths: LogCenterPaths;
-  readonly election: FencedMaster;
-  private readonly auditor: Auditor;
-  private readonly now: () => number;
-  private readonly graceMs: number;
+export class LogCenterMaster extends ReconcilingMaster<LogCenterPaths, LogCenterMasterEvents> {
   private readonly intervalMs: number;
-  private grace: GraceTracker;
   private watches: Array<{ close(): void }> = [];
   private groupWatches = new Map<string, ChildrenWatch>();
   private timer: NodeJS.Timeout | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
-  private running = false;
-  private dirty = false;
-  private idle: Promise<void> = Promise.resolve();
 
   constructor(
     client: ClientLike,
     private readonly options: LogCenterMasterOptions,
   ) {
-    super();
-    this.framework = toFramework(client);
-    this.paths = logCenterPaths(options.root);
-    this.now = options.now ?? Date.now;
-    this.graceMs = options.graceMs ?? 30_000;
+    super(client, logCenterPaths(options.root), options, { ctx: MASTER_CTX, type: 'logcenter.master.elected' });
     this.intervalMs = options.reconcileIntervalMs ?? 5_000;
-    this.grace = new GraceTracker(this.graceMs);
-    this.auditor = new Auditor(options.audit, {}, () => new Date(this.now()));
-    this.election = new FencedMaster(this.framework, this.paths.master, options.id, this.now);
-    this.election.on('elected', (epoch) => void this.onElected(epoch));
-    this.election.on('deposed', (epoch) => this.onDeposed(epoch));
-    this.election.on('error', (e) => this.fail(e));
   }
 
-  get id(): string {
-    return this.options.id;
+  protected async ensureLayout(c: ZooKeeperClient): Promise<void> {
+    for (const p of [this.paths.topics, this.paths.groups, this.paths.pins, this.paths.slaves]) await ensureNode(c, p);
   }
 
-  get isLeader(): boolean {
-    return this.election.isLeader;
+  /** A concurrent assignment write (fenced multi or CAS on its version) makes the round run again. */
+  protected override retriesAfter(error: unknown): boolean {
+    return error instanceof TransactionError || error instanceof BadVersionError;
   }
 
-  /** The epoch of the current (or last) leadership. */
-  get epoch(): number | undefined {
-    return this.election.epoch;
-  }
-
-  async start(): Promise<void> {
-    await this.framework.run(async (c) => {
-      for (const p of [this.paths.topics, this.paths.groups, this.paths.pins, this.paths.slaves]) await ensureNode(c, p);
-    });
-    await this.election.start();
-  }
-
-  async close(): Promise<void> {
-    this.stopWork();
-    await this.election.close();
-    await this.idle.catch(() => undefined);
-  }
-
-  private fail(error: unknown): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-  }
-
-  private async onElected(epoch: number): Promise<void> {
-    this.grace = new GraceTracker(this.graceMs);
-    await this.auditor
-      .emit(MASTER_CTX, 'logcenter.master.elected', this.election.epochPath, { epoch: epoch - 1 }, { epoch, masterId: this.id }, { epoch })
-      .catch((e: unknown) => this.fail(e));
-    this.emit('elected', epoch);
+  protected startWork(): void {
     const trigger = () => this.trigger();
     const slavesWatch = new ChildrenWatch(this.framework, this.paths.slaves, (groups) => this.watchGroups(groups), (e) => this.fail(e));
     this.watches = [
@@ -461,7 +396,6 @@ export class LogCenterMaster extends EventEmitter<LogCenterMasterEvents> {
     for (const w of this.watches) void (w as ChildrenWatch).start().catch((e: unknown) => this.fail(e));
     this.timer = setInterval(trigger, this.intervalMs);
     this.timer.unref?.();
-    this.trigger();
   }
 
   private watchGroups(groups: string[]): void {
@@ -474,12 +408,7 @@ export class LogCenterMaster extends EventEmitter<LogCenterMasterEvents> {
     this.trigger();
   }
 
-  private onDeposed(epoch: number): void {
-    this.stopWork();
-    this.emit('deposed', epoch);
-  }
-
-  private stopWork(): void {
+  protected stopWork(): void {
     for (const w of this.watches) w.close();
     for (const w of this.groupWatches.values()) w.close();
     this.watches = [];
@@ -489,33 +418,9 @@ export class LogCenterMaster extends EventEmitter<LogCenterMasterEvents> {
     this.timer = this.graceTimer = undefined;
   }
 
-  /** Asks for a reconcile round (coalesced). */
-  trigger(): void {
-    if (!this.election.isLeader) return;
-    this.dirty = true;
-    if (this.running) return;
-    this.running = true;
-    this.idle = (async () => {
-      try {
-        while (this.dirty && this.election.isLeader) {
-          this.dirty = false;
-          try {
-            await this.reconcileOnce();
-          } catch (error) {
-            this.fail(error);
-            if (error instanceof TransactionError || error instanceof BadVersionError) this.dirty = true;
-            if (error instanceof StaleEpochError) break;
-          }
-        }
-      } finally {
-        this.running = false;
-      }
-    })();
-  }
-
   /** Waits for the current reconcile round (tests). */
   settled(): Promise<void> {
-    return this.idle;
+    return this.settledRounds();
   }
 
   /**

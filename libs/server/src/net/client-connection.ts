@@ -69,15 +69,10 @@ export class ClientConnection {
     this.decoder = new FrameDecoder(host.maxFrameLength);
     this.out = new OutputBuffer(socket, () => this.applyBackpressure());
     socket.setNoDelay(true);
-    socket.on('drain', () => {
-      if (this.outputBlocked) {
-        this.outputBlocked = false;
-        if (!this.pausedByServer) socket.resume();
-      }
-    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
+    const close = () => this.close();
+    socket.on('error', close);
+    socket.on('close', close);
   }
 
   private onData(chunk: Buffer): void {
@@ -146,8 +141,16 @@ export class ClientConnection {
     if (!this.outputBlocked && this.socket.writableLength > OUTPUT_HIGH_WATER) {
       this.outputBlocked = true;
       this.socket.pause();
+      // listened for only while blocked: most connections never are, and a listener per socket costs
+      this.socket.once('drain', this.onDrain);
     }
   }
+
+  private readonly onDrain = (): void => {
+    if (!this.outputBlocked) return;
+    this.outputBlocked = false;
+    if (!this.pausedByServer && !this.closed) this.socket.resume();
+  };
 
   /** Flow control from the server (globalOutstandingLimit). */
   pause(): void {
@@ -169,9 +172,16 @@ export class ClientConnection {
     if (this.closed) return;
     this.closed = true;
     this.out.flush();
-    this.socket.end();
-    this.socket.destroySoon?.();
-    setTimeout(() => this.socket.destroy(), 1000).unref();
+    const socket = this.socket;
+    if (socket.writableLength === 0) {
+      // every byte is in the kernel already: closing the descriptor sends them and then FIN, as
+      // ZooKeeper's close does, without a shutdown request, a 'finish' event and a timer per socket
+      socket.destroy();
+    } else {
+      socket.end();
+      socket.destroySoon?.();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    }
     this.host.onClosed(this);
   }
 

@@ -23,12 +23,19 @@ export class ClientListener {
   }
 
   private accept(socket: net.Socket): void {
+    if (this.options.maxClientCnxns > 0 && !this.admitFromIp(socket)) return;
+    const conn = new ClientConnection(socket, this.host);
+    this.host.connections.add(conn);
+  }
+
+  /** Counts the socket against its IP's limit; refuses (destroys) it past the limit. Only with a limit set. */
+  private admitFromIp(socket: net.Socket): boolean {
     const ip = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     const count = this.perIp.get(ip) ?? 0;
-    if (this.options.maxClientCnxns > 0 && count >= this.options.maxClientCnxns) {
+    if (count >= this.options.maxClientCnxns) {
       this.host.log('warn', `Too many connections from /${ip} - max is ${this.options.maxClientCnxns}`);
       socket.destroy();
-      return;
+      return false;
     }
     this.perIp.set(ip, count + 1);
     socket.once('close', () => {
@@ -36,8 +43,7 @@ export class ClientListener {
       if (n <= 0) this.perIp.delete(ip);
       else this.perIp.set(ip, n);
     });
-    const conn = new ClientConnection(socket, this.host);
-    this.host.connections.add(conn);
+    return true;
   }
 
   listen(): Promise<number> {

@@ -52,6 +52,28 @@ describe('OutputBuffer', () => {
     expect(b.writes[0]![8 + 99_999]).toBe(5);
   });
 
+  it('hands a lone shared frame to the socket as it is, and keeps it in order with frames around it', async () => {
+    const shared = Buffer.from([0, 0, 0, 1, 42]);
+    const alone = new FakeSocket();
+    new OutputBuffer(alone as unknown as Socket).encodedFrame(shared);
+    const after = new FakeSocket();
+    const afterOut = new OutputBuffer(after as unknown as Socket);
+    afterOut.encodedFrame(shared);
+    afterOut.frame((w) => w.writeInt(7)); // e.g. the reply that follows the watch event
+    afterOut.encodedFrame(shared);
+    const before = new FakeSocket();
+    const beforeOut = new OutputBuffer(before as unknown as Socket);
+    beforeOut.frame((w) => w.writeInt(8));
+    beforeOut.encodedFrame(shared);
+    expect(afterOut.pendingBytes).toBe(5 + 8 + 5);
+    await turn();
+    expect(alone.writes).toHaveLength(1);
+    expect(alone.writes[0]).toBe(shared); // no copy
+    expect(after.writes).toEqual([Buffer.from([0, 0, 0, 1, 42, 0, 0, 0, 4, 0, 0, 0, 7, 0, 0, 0, 1, 42])]);
+    expect(before.writes).toEqual([Buffer.from([0, 0, 0, 4, 0, 0, 0, 8, 0, 0, 0, 1, 42])]);
+    expect(shared).toEqual(Buffer.from([0, 0, 0, 1, 42])); // never written into
+  });
+
   it('drops output for a destroyed socket', async () => {
     const s = new FakeSocket();
     const o = new OutputBuffer(s as unknown as Socket);

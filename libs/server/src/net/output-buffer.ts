@@ -45,6 +45,12 @@ function flushDirty(): void {
  */
 export class OutputBuffer {
   private writer: JuteWriter | null = null;
+  /**
+   * A frame shared by many connections (a watch notification), queued by reference while it is all this
+   * connection has to send this turn: the flush hands it to the socket as it is, without two copies.
+   * Frames queued after it go to the writer, so it is copied there first to keep their order.
+   */
+  private shared: Uint8Array | null = null;
   private scheduled = false;
   framesSent = 0;
 
@@ -56,15 +62,22 @@ export class OutputBuffer {
   private target(): JuteWriter {
     let w = this.writer;
     if (w === null) this.writer = w = new JuteWriter(INITIAL_WRITER_BYTES);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      dirty.push(this);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushDirty);
-      }
+    if (this.shared !== null) {
+      w.writeRaw(this.shared);
+      this.shared = null;
     }
+    this.schedule();
     return w;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    dirty.push(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushDirty);
+    }
   }
 
   /** Encodes one frame with `encode` and schedules a flush. */
@@ -76,10 +89,18 @@ export class OutputBuffer {
     this.framesSent++;
   }
 
-  /** Appends one already encoded frame (length prefix included), e.g. a notification shared by many connections. */
+  /**
+   * Appends one already encoded frame (length prefix included), e.g. a notification shared by many
+   * connections. `bytes` must not change afterwards: it may be handed to the socket as it is.
+   */
   encodedFrame(bytes: Uint8Array): void {
-    this.target().writeRaw(bytes);
     this.framesSent++;
+    if (this.shared === null && (this.writer === null || this.writer.offset === 0)) {
+      this.shared = bytes;
+      this.schedule();
+      return;
+    }
+    this.target().writeRaw(bytes);
   }
 
   /** Writes raw text (four-letter words). */
@@ -90,6 +111,16 @@ export class OutputBuffer {
 
   readonly flush = (): void => {
     this.scheduled = false;
+    const shared = this.shared;
+    if (shared !== null) {
+      // only the shared frame is queued (anything after it would have copied it into the writer)
+      this.shared = null;
+      if (!this.socket.destroyed) {
+        this.socket.write(shared);
+        this.onFlushed?.();
+      }
+      return;
+    }
     const w = this.writer;
     if (w === null || w.offset === 0) return;
     if (this.socket.destroyed) {
@@ -112,6 +143,6 @@ export class OutputBuffer {
   };
 
   get pendingBytes(): number {
-    return (this.writer?.offset ?? 0) + this.socket.writableLength;
+    return (this.writer?.offset ?? 0) + (this.shared?.length ?? 0) + this.socket.writableLength;
   }
 }

@@ -2,7 +2,7 @@
 /** Sign-in, or the first-run bootstrap of the admin account while the API has no user at all. */
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, errorText, saveSession, type SessionUser } from '@/lib/api';
+import { api, errorText, type SessionUser } from '@/lib/api';
 
 export default function LoginPage() {
   const router = useRouter();
@@ -14,6 +14,9 @@ export default function LoginPage() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
+    // consoles before cookie sessions kept the secret here: drop it
+    window.localStorage.removeItem('paddock.session');
+    window.localStorage.removeItem('paddock.user');
     api<{ bootstrapped: boolean }>('GET', '/api/auth/status').then(
       (s) => setBootstrapped(s.bootstrapped),
       (e) => setError(errorText(e)),
@@ -26,8 +29,8 @@ export default function LoginPage() {
     if (bootstrapped === false && password !== confirm) return setError('The passwords do not match');
     setBusy(true);
     try {
-      const res = await api<{ session: string; user: SessionUser }>('POST', bootstrapped ? '/api/auth/login' : '/api/auth/bootstrap', { username, password });
-      saveSession(res.session, res.user);
+      // the API answers with the HttpOnly session cookie; nothing is stored on this side
+      await api<{ user: SessionUser; expiresAt: string }>('POST', bootstrapped ? '/api/auth/login' : '/api/auth/bootstrap', { username, password });
       router.replace('/znodes');
     } catch (e) {
       setError(errorText(e));

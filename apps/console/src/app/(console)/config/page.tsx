@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, errorText, get } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
+import { useCan } from '@/lib/session';
 import type { ConfigDraft, ConfigRelease, DiffResult } from '@/lib/types';
 import { ErrorBox, PageHead, Time } from '@/components/ui';
 
@@ -65,6 +66,7 @@ export default function ConfigPage() {
 }
 
 function Namespace({ r, onChanged }: { r: Ref; onChanged: () => void }) {
+  const canWrite = useCan('operator', 'config');
   const [view, setView] = useState<NsView | null>(null);
   const [history, setHistory] = useState<ConfigRelease[]>([]);
   const [text, setText] = useState('');
@@ -155,7 +157,7 @@ function Namespace({ r, onChanged }: { r: Ref; onChanged: () => void }) {
         </div>
         <ErrorBox error={error} />
         {notice && <div className="alert ok">{notice}</div>}
-        <textarea aria-label="config content" value={text} onChange={(e) => { dirty.current = true; setText(e.target.value); }} style={{ minHeight: 200 }} />
+        <textarea aria-label="config content" readOnly={!canWrite} value={text} onChange={(e) => { dirty.current = true; setText(e.target.value); }} style={{ minHeight: 200 }} />
         <div className="row" style={{ marginTop: 8, alignItems: 'flex-end' }}>
           <label>Format
             <select value={format} onChange={(e) => { dirty.current = true; setFormat(e.target.value); }}>
@@ -163,9 +165,15 @@ function Namespace({ r, onChanged }: { r: Ref; onChanged: () => void }) {
             </select>
           </label>
           <label style={{ flex: 1 }}>Reason / change ticket<input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="CHG-123" /></label>
-          <button type="button" onClick={saveDraft}>Save draft</button>
-          {view?.draft && <button type="button" className="danger" onClick={discard}>Discard draft</button>}
-          <button className="primary" type="submit">Publish (expects release {liveRelease})</button>
+          {canWrite ? (
+            <>
+              <button type="button" onClick={saveDraft}>Save draft</button>
+              {view?.draft && <button type="button" className="danger" onClick={discard}>Discard draft</button>}
+              <button className="primary" type="submit">Publish (expects release {liveRelease})</button>
+            </>
+          ) : (
+            <span className="small muted" data-testid="read-only">Read-only: publishing needs the operator role</span>
+          )}
         </div>
       </form>
       <div className="panel">
@@ -196,7 +204,7 @@ function Namespace({ r, onChanged }: { r: Ref; onChanged: () => void }) {
                 <td className="mono small">{h.md5.slice(0, 10)}</td>
                 <td><div className="row" style={{ flexWrap: 'nowrap' }}>
                   {h.release > 1 && <button onClick={() => showDiff(h.release - 1, h.release)}>Diff prev</button>}
-                  {h.release !== liveRelease && <button onClick={() => rollback(h.release)}>Roll back to</button>}
+                  {canWrite && h.release !== liveRelease && <button onClick={() => rollback(h.release)}>Roll back to</button>}
                 </div></td>
               </tr>
             ))}

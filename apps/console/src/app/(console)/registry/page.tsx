@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, get } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
+import { useCan } from '@/lib/session';
 import type { Provider, RegistryNode } from '@/lib/types';
 import { ErrorBox, PageHead, Time } from '@/components/ui';
 
@@ -78,6 +79,7 @@ export default function RegistryPage() {
 }
 
 function Service({ service, zombies }: { service: string; zombies: Zombies | null }) {
+  const canWrite = useCan('operator', 'registry');
   const [view, setView] = useState<ServiceView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -148,11 +150,11 @@ function Service({ service, zombies }: { service: string; zombies: Zombies | nul
                     {p.disabled ? <span className="badge force">disabled</span> : <span className="badge ok">enabled</span>}{' '}
                     {zombieIds.has(p.id) && <span className="badge fail" title="ephemeral owner session is not live">zombie</span>}
                   </td>
-                  <td><div className="row" style={{ flexWrap: 'nowrap' }}>
+                  <td>{canWrite && <div className="row" style={{ flexWrap: 'nowrap' }}>
                     <button onClick={() => override('disabled', p)}>{p.disabled ? 'Enable' : 'Disable'}</button>
                     <button onClick={() => override('weight', p)}>Weight…</button>
                     <button onClick={() => override('remove', p)}>Clear overrides</button>
-                  </div></td>
+                  </div>}</td>
                 </tr>
               );
             })}

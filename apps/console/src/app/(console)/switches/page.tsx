@@ -7,10 +7,13 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, get } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
-import type { Fallback, SwitchPlan, SwitchSnapshot, SwitchState } from '@/lib/types';
+import { ReadOnlyNote, useCan } from '@/lib/session';
+import { fallbackInput, fallbackText, scopeOf, scopeText, toFallback, type FallbackKind } from '@/lib/switches';
+import type { PlanChange, SwitchPlan, SwitchSnapshot, SwitchState } from '@/lib/types';
 import { ErrorBox, PageHead, Time } from '@/components/ui';
+import { SwitchPlanEditor } from '@/components/switch-plan-editor';
+import { SwitchReceipts } from '@/components/switch-receipts';
 
-type FallbackKind = Fallback['kind'];
 interface Draft {
   service: string;
   method: string;
@@ -25,37 +28,6 @@ interface Draft {
 
 const EMPTY: Draft = { service: '', method: '', consumerApp: '', mode: 'force', fallbackKind: 'null', fallbackValue: '', expiresInMin: '', reason: '' };
 
-function scopeText(s: SwitchState['scope']): string {
-  return s.service + (s.method ? `#${s.method}` : '') + (s.consumerApp ? ` ← ${s.consumerApp}` : '');
-}
-
-function fallbackText(f: Fallback | undefined): string {
-  if (!f) return '—';
-  switch (f.kind) {
-    case 'null':
-      return 'null';
-    case 'value':
-      return JSON.stringify(f.value);
-    case 'empty':
-      return `empty ${f.of}`;
-    case 'throw':
-      return `throw "${f.message}"`;
-  }
-}
-
-function toFallback(d: Draft): Fallback {
-  switch (d.fallbackKind) {
-    case 'value':
-      return { kind: 'value', value: d.fallbackValue.trim() === '' ? null : (JSON.parse(d.fallbackValue) as unknown) };
-    case 'empty':
-      return { kind: 'empty', of: (['array', 'object', 'string'].includes(d.fallbackValue) ? d.fallbackValue : 'array') as 'array' | 'object' | 'string' };
-    case 'throw':
-      return { kind: 'throw', message: d.fallbackValue || 'degraded' };
-    default:
-      return { kind: 'null' };
-  }
-}
-
 export default function SwitchesPage() {
   const [env, setEnv] = useState('prod');
   const [envInput, setEnvInput] = useState('prod');
@@ -64,7 +36,11 @@ export default function SwitchesPage() {
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [preview, setPreview] = useState<{ name: string; changes: unknown } | null>(null);
+  const [preview, setPreview] = useState<{ name: string; changes: PlanChange[] } | null>(null);
+  const [editingPlan, setEditingPlan] = useState<SwitchPlan | 'new' | null>(null);
+  const [planReason, setPlanReason] = useState('');
+  const [planExpiryMin, setPlanExpiryMin] = useState('');
+  const canWrite = useCan('operator', 'switches');
 
   const load = useCallback(async () => {
     try {
@@ -92,9 +68,9 @@ export default function SwitchesPage() {
     try {
       const expires = draft.expiresInMin.trim() === '' ? null : Date.now() + Number(draft.expiresInMin) * 60_000;
       const body = {
-        scope: { service: draft.service.trim(), ...(draft.method.trim() ? { method: draft.method.trim() } : {}), ...(draft.consumerApp.trim() ? { consumerApp: draft.consumerApp.trim() } : {}) },
+        scope: scopeOf(draft.service, draft.method, draft.consumerApp),
         mode: draft.mode,
-        ...(draft.mode !== 'off' ? { fallback: toFallback(draft) } : {}),
+        ...(draft.mode !== 'off' ? { fallback: toFallback(draft.fallbackKind, draft.fallbackValue) } : {}),
         expiresAt: expires,
         reason: draft.reason.trim(),
         ...(draft.expectedVersion !== undefined ? { expectedVersion: draft.expectedVersion } : {}),
@@ -108,33 +84,40 @@ export default function SwitchesPage() {
   }
 
   function edit(s: SwitchState, mode?: Draft['mode']) {
-    const f = s.fallback;
+    const f = fallbackInput(s.fallback);
     setDraft({
       service: s.scope.service,
       method: s.scope.method ?? '',
       consumerApp: s.scope.consumerApp ?? '',
       mode: mode ?? s.mode,
-      fallbackKind: f?.kind ?? 'null',
-      fallbackValue: f?.kind === 'value' ? JSON.stringify(f.value) : f?.kind === 'empty' ? f.of : f?.kind === 'throw' ? f.message : '',
+      fallbackKind: f.kind,
+      fallbackValue: f.text,
       expiresInMin: '',
       reason: '',
       expectedVersion: s.version,
     });
   }
 
-  async function planAction(name: string, action: 'preview' | 'execute' | 'revert') {
+  async function planAction(name: string, action: 'preview' | 'execute' | 'revert' | 'delete') {
     setError(null);
     setNotice(null);
+    const route = `/api/switches/${encodeURIComponent(env)}/plans/${encodeURIComponent(name)}`;
     try {
       if (action === 'preview') {
-        setPreview({ name, changes: (await get<{ changes: unknown }>(`/api/switches/${encodeURIComponent(env)}/plans/${encodeURIComponent(name)}/preview`)).changes });
+        setPreview({ name, changes: (await get<{ changes: PlanChange[] }>(`${route}/preview`)).changes });
         return;
       }
-      const reason = window.prompt(`Reason to ${action} plan ${name}`) ?? '';
-      if (!reason.trim()) return;
-      await api('POST', `/api/switches/${encodeURIComponent(env)}/plans/${encodeURIComponent(name)}/${action}`, { reason });
+      const reason = planReason.trim();
+      if (!reason) return setError(`A reason is required to ${action} plan ${name}`);
+      if (action === 'delete') await api('DELETE', route, undefined, { 'x-change-reason': reason });
+      else {
+        const minutes = Number(planExpiryMin);
+        const expiresAt = action === 'execute' && planExpiryMin.trim() && minutes > 0 ? Date.now() + minutes * 60_000 : undefined;
+        await api('POST', `${route}/${action}`, { reason, ...(expiresAt ? { expiresAt } : {}) });
+      }
       setNotice(`Plan ${name}: ${action} done`);
       setPreview(null);
+      setPlanReason('');
       await load();
     } catch (e) {
       setError(errorText(e));
@@ -181,17 +164,17 @@ export default function SwitchesPage() {
                 <td className="num">{s.version}</td>
                 <td className="small">{s.updatedBy}<br /><span className="muted"><Time iso={s.updatedAt} /></span></td>
                 <td className="small">{s.reason ?? <span className="muted">—</span>}</td>
-                <td><div className="row" style={{ flexWrap: 'nowrap' }}>
+                <td>{canWrite && <div className="row" style={{ flexWrap: 'nowrap' }}>
                   <button onClick={() => edit(s)}>Edit</button>
                   {s.mode !== 'off' ? <button onClick={() => edit(s, 'off')}>Turn off</button> : <button onClick={() => edit(s, 'force')}>Force</button>}
-                </div></td>
+                </div>}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
       <div className="grid2" style={{ gridTemplateColumns: 'minmax(360px, 1fr) minmax(300px, 1fr)' }}>
-        <form className="panel" onSubmit={submit} aria-label="set switch">
+        {!canWrite ? <ReadOnlyNote what="switches" /> : <form className="panel" onSubmit={submit} aria-label="set switch">
           <h2>{draft.expectedVersion !== undefined ? `Change switch (from version ${draft.expectedVersion})` : 'Set a switch'}</h2>
           <div className="row">
             <label style={{ flex: 2 }}>Service<input name="service" value={draft.service} onChange={(e) => setDraft({ ...draft, service: e.target.value })} required placeholder="com.acme.Pay" /></label>
@@ -228,35 +211,82 @@ export default function SwitchesPage() {
             <button className="primary" type="submit">Apply</button>
             {draft !== EMPTY && <button type="button" onClick={() => setDraft(EMPTY)}>Clear</button>}
           </div>
-        </form>
-        <div className="panel">
-          <h2>Plans</h2>
-          {plans.length === 0 && <p className="muted small">No plans in {env}. Plans are created through the API (PUT /api/switches/{'{env}'}/plans/{'{name}'}).</p>}
+        </form>}
+        <div className="panel" data-testid="plans">
+          <div className="row" style={{ marginBottom: 8 }}>
+            <h2 style={{ margin: 0 }}>Plans</h2>
+            <span className="spacer" />
+            {canWrite && <button onClick={() => setEditingPlan('new')}>New plan</button>}
+          </div>
+          {plans.length === 0 && <p className="muted small">No plans in {env}. A plan flips several switches at once (one atomic write) and can be reverted.</p>}
           <table>
             <tbody>
               {plans.map((p) => (
-                <tr key={p.name}>
+                <tr key={p.name} data-plan={p.name}>
                   <td>
-                    <b>{p.name}</b> <span className={`badge ${p.status === 'active' ? 'force' : 'off'}`}>{p.status}</span>
+                    <b>{p.name}</b> <span className={`badge ${p.status === 'active' ? 'force' : 'off'}`} data-testid="plan-status">{p.status}</span>
                     <div className="small muted">{p.description ?? ''} {p.switches.length} switch(es){p.executedBy ? ` · executed by ${p.executedBy}` : ''}</div>
                   </td>
                   <td><div className="row" style={{ flexWrap: 'nowrap' }}>
                     <button onClick={() => planAction(p.name, 'preview')}>Preview</button>
-                    <button onClick={() => planAction(p.name, 'execute')} disabled={p.status === 'active'}>Execute</button>
-                    <button onClick={() => planAction(p.name, 'revert')} disabled={p.status !== 'active'}>Revert</button>
+                    {canWrite && (
+                      <>
+                        <button onClick={() => setEditingPlan(p)}>Edit</button>
+                        <button onClick={() => planAction(p.name, 'execute')} disabled={p.status === 'active'}>Execute</button>
+                        <button onClick={() => planAction(p.name, 'revert')} disabled={p.status !== 'active'}>Revert</button>
+                        <button className="danger" onClick={() => planAction(p.name, 'delete')} disabled={p.status === 'active'} title={p.status === 'active' ? 'revert it first' : ''}>Delete</button>
+                      </>
+                    )}
                   </div></td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {canWrite && plans.length > 0 && (
+            <div className="row" style={{ marginTop: 8 }}>
+              <label style={{ flex: 1 }}>Reason to execute / revert / delete (required)
+                <input name="plan-reason" value={planReason} onChange={(e) => setPlanReason(e.target.value)} placeholder="INC-9: checkout latency" />
+              </label>
+              <label style={{ width: 150 }}>Auto-revert after (min)
+                <input name="plan-expiry" type="number" min="1" value={planExpiryMin} onChange={(e) => setPlanExpiryMin(e.target.value)} placeholder="never" />
+              </label>
+            </div>
+          )}
           {preview && (
-            <div style={{ marginTop: 8 }}>
-              <div className="small muted">Preview of {preview.name}</div>
-              <pre className="dataview">{JSON.stringify(preview.changes, null, 2)}</pre>
+            <div style={{ marginTop: 8 }} data-testid="plan-preview">
+              <div className="small muted">Executing {preview.name} would change:</div>
+              <table>
+                <thead>
+                  <tr><th>Switch</th><th>Now</th><th>After</th></tr>
+                </thead>
+                <tbody>
+                  {preview.changes.map((c) => (
+                    <tr key={c.id} data-preview={scopeText(c.scope)}>
+                      <td className="mono small">{scopeText(c.scope)}</td>
+                      <td className="small">{c.current ? `${c.current.mode}${c.current.mode !== 'off' ? ` → ${fallbackText(c.current.fallback)}` : ''} (v${c.current.version})` : <span className="muted">not set</span>}</td>
+                      <td className="small"><span className={`badge ${c.planned.mode}`}>{c.planned.mode}</span> {c.planned.mode !== 'off' ? fallbackText(c.planned.fallback) : ''}{c.planned.expiresAt ? <span className="muted"> until <Time iso={c.planned.expiresAt} /></span> : null}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             </div>
           )}
         </div>
       </div>
+      {editingPlan && (
+        <SwitchPlanEditor
+          key={editingPlan === 'new' ? 'new' : editingPlan.name}
+          env={env}
+          plan={editingPlan === 'new' ? null : editingPlan}
+          onClose={() => setEditingPlan(null)}
+          onSaved={(p) => {
+            setEditingPlan(null);
+            setNotice(`Plan ${p.name} saved (${p.switches.length} switch(es))`);
+            void load();
+          }}
+        />
+      )}
+      <SwitchReceipts env={env} revision={snap?.revision ?? null} />
     </>
   );
 }

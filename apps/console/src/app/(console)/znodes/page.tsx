@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, get } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
+import { ReadOnlyNote, useCan } from '@/lib/session';
 import type { ChildrenPage, Stat, ZnodeData } from '@/lib/types';
 import { ErrorBox, PageHead } from '@/components/ui';
 
@@ -103,6 +104,7 @@ export default function ZnodesPage() {
 }
 
 function NodeDetail({ path, onChanged, onDeleted, onCreated }: { path: string; onChanged: (p: string) => void; onDeleted: (p: string) => void; onCreated: (parent: string) => void }) {
+  const canWrite = useCan('operator', 'znodes');
   const [format, setFormat] = useState<Format>('text');
   const [node, setNode] = useState<ZnodeData | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -201,14 +203,14 @@ function NodeDetail({ path, onChanged, onDeleted, onCreated }: { path: string; o
             </button>
           ))}
           <span className="spacer" />
-          {!editing && node && <button onClick={() => setEditing({ text: show(node.data, format), version: node.stat.version })}>Edit</button>}
+          {canWrite && !editing && node && <button onClick={() => setEditing({ text: show(node.data, format), version: node.stat.version })}>Edit</button>}
           {editing && (
             <>
               <button className="primary" onClick={save}>Save (expects version {editing.version})</button>
               <button onClick={() => { setEditing(null); setError(null); void load(); }}>Cancel</button>
             </>
           )}
-          {!editing && node && path !== '/' && <button className="danger" onClick={remove}>Delete</button>}
+          {canWrite && !editing && node && path !== '/' && <button className="danger" onClick={remove}>Delete</button>}
         </div>
         {editing ? (
           <textarea aria-label="znode data" value={editing.text} onChange={(e) => setEditing({ ...editing, text: e.target.value })} />
@@ -239,7 +241,7 @@ function NodeDetail({ path, onChanged, onDeleted, onCreated }: { path: string; o
             <span className="muted small">not readable</span>
           )}
         </div>
-        <form className="panel" onSubmit={create} aria-label="create child">
+        {!canWrite ? <ReadOnlyNote what="znodes" /> : <form className="panel" onSubmit={create} aria-label="create child">
           <h2>Create child</h2>
           <div className="row" style={{ alignItems: 'flex-end' }}>
             <label style={{ flex: 1 }}>
@@ -262,7 +264,7 @@ function NodeDetail({ path, onChanged, onDeleted, onCreated }: { path: string; o
           <div className="row" style={{ marginTop: 8 }}>
             <button className="primary" type="submit">Create under {path}</button>
           </div>
-        </form>
+        </form>}
       </div>
     </div>
   );

@@ -1,0 +1,46 @@
+/** Switch helpers shared by the switch form and the plan editor: scope text, fallback text and the typed fallback. */
+import type { Fallback, SwitchScope } from './types';
+
+export type FallbackKind = Fallback['kind'];
+
+export function scopeText(s: SwitchScope): string {
+  return s.service + (s.method ? `#${s.method}` : '') + (s.consumerApp ? ` ← ${s.consumerApp}` : '');
+}
+
+export function fallbackText(f: Fallback | undefined): string {
+  if (!f) return '—';
+  switch (f.kind) {
+    case 'null':
+      return 'null';
+    case 'value':
+      return JSON.stringify(f.value);
+    case 'empty':
+      return `empty ${f.of}`;
+    case 'throw':
+      return `throw "${f.message}"`;
+  }
+}
+
+/** The typed fallback of a form's kind + text (a JSON value is parsed: a bad one throws). */
+export function toFallback(kind: FallbackKind, text: string): Fallback {
+  switch (kind) {
+    case 'value':
+      return { kind: 'value', value: text.trim() === '' ? null : (JSON.parse(text) as unknown) };
+    case 'empty':
+      return { kind: 'empty', of: (['array', 'object', 'string'].includes(text) ? text : 'array') as 'array' | 'object' | 'string' };
+    case 'throw':
+      return { kind: 'throw', message: text || 'degraded' };
+    default:
+      return { kind: 'null' };
+  }
+}
+
+/** The form text of a fallback (inverse of toFallback). */
+export function fallbackInput(f: Fallback | undefined): { kind: FallbackKind; text: string } {
+  if (!f) return { kind: 'null', text: '' };
+  return { kind: f.kind, text: f.kind === 'value' ? JSON.stringify(f.value) : f.kind === 'empty' ? f.of : f.kind === 'throw' ? f.message : '' };
+}
+
+export function scopeOf(service: string, method: string, consumerApp: string): SwitchScope {
+  return { service: service.trim(), ...(method.trim() ? { method: method.trim() } : {}), ...(consumerApp.trim() ? { consumerApp: consumerApp.trim() } : {}) };
+}
