@@ -73,7 +73,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   try {
     mkdirSync(config.dataDir, { recursive: true });
     const credential = loadDigestCredential(config.zkDigest, config.dataDir, log);
-    const store = await openStore({ connect: config.connect, port: config.storePort, dataDir: config.dataDir, log, digest: credential.auth });
+    const store = await openStore({ connect: config.connect, port: config.storePort, tickMs: config.storeTickMs, configFile: config.storeConfigFile, dataDir: config.dataDir, log, digest: credential.auth });
     closers.push(() => store.close());
     // the platform's own znodes: world-readable, writable only by this digest identity (see runtime/zk-acl.ts)
     const aclRoots = { configRoot: DEFAULT_CONFIG_ROOT, switchRoot: DEFAULT_SWITCH_ROOT, dubboRoot: DEFAULT_DUBBO_ROOT };

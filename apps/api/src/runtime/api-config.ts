@@ -4,6 +4,10 @@
  *
  *   PADDOCK_CONNECT      external ensemble (Paddock or Apache ZooKeeper) connect string; unset: embed a store member
  *   PADDOCK_STORE_PORT   client port of the embedded member (default 2181; 0: any free port)
+ *   PADDOCK_STORE_TICK_MS  tickTime of the embedded member (default 3000, as ZooKeeper: sessions time out
+ *                        between 2 and 20 ticks, so a shorter tick lets dead providers vanish sooner)
+ *   PADDOCK_STORE_CONFIG a zoo.cfg for the embedded member instead of the two above (full ZooKeeper settings,
+ *                        including server.N lines: the API process is then one member of an ensemble)
  *   PADDOCK_DATA_DIR     data of the embedded member, the SQLite file and redis scratch (default ./.data)
  *   PADDOCK_API_HOST     HTTP bind address (default 0.0.0.0)
  *   PADDOCK_API_PORT     HTTP port (default 8080; 0: any free port); PORT is accepted too
@@ -24,6 +28,8 @@ import path from 'node:path';
 export interface ApiConfig {
   connect: string | undefined;
   storePort: number;
+  storeTickMs: number | undefined;
+  storeConfigFile: string | undefined;
   dataDir: string;
   host: string;
   port: number;
@@ -56,9 +62,14 @@ function int(name: string, raw: string | undefined, fallback: number): number {
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ApiConfig {
   const dataDir = path.resolve(cwd, env.PADDOCK_DATA_DIR || '.data');
   const connect = env.PADDOCK_CONNECT?.trim() || undefined;
+  const storeConfigFile = env.PADDOCK_STORE_CONFIG?.trim() ? path.resolve(cwd, env.PADDOCK_STORE_CONFIG.trim()) : undefined;
+  if (connect && storeConfigFile) throw new Error('PADDOCK_CONNECT and PADDOCK_STORE_CONFIG exclude each other: use an external ensemble or embed a member');
+  const storeTick = int('PADDOCK_STORE_TICK_MS', env.PADDOCK_STORE_TICK_MS, 0);
   return {
     connect,
     storePort: int('PADDOCK_STORE_PORT', env.PADDOCK_STORE_PORT, 2181),
+    storeTickMs: storeTick > 0 ? storeTick : undefined,
+    storeConfigFile,
     dataDir,
     host: env.PADDOCK_API_HOST?.trim() || '0.0.0.0',
     port: int('PADDOCK_API_PORT', env.PADDOCK_API_PORT ?? env.PORT, 8080),

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { ZooKeeperClient } from '@paddock/client';
-import { configFromFlags, startServer, type RunningServer } from '@paddock/server';
+import { configFromFlags, loadZooConfig, startServer, type RunningServer, type ServerConfig } from '@paddock/server';
 
 export interface Store {
   /** Connect string the API (and the zombie probe) use. */
@@ -17,6 +17,10 @@ export interface Store {
 export async function openStore(options: {
   connect: string | undefined;
   port: number;
+  /** tickTime of the embedded member (ms); ZooKeeper's 3000 when unset. */
+  tickMs?: number;
+  /** A zoo.cfg for the embedded member: overrides port, dataDir and tickMs. */
+  configFile?: string;
   dataDir: string;
   log: (line: string) => void;
   /** `user:password` the session authenticates with (digest scheme). */
@@ -25,12 +29,15 @@ export async function openStore(options: {
   let embedded: RunningServer | undefined;
   let connectString = options.connect;
   if (!connectString) {
-    const config = configFromFlags({
-      dataDir: path.join(options.dataDir, 'store'),
-      port: options.port,
-      // cons/dump feed the zombie scan; ruok/srvr/mntr for operators
-      fourLetterWords: 'ruok,srvr,stat,cons,dump,mntr,envi,conf,wchs,isro',
-    });
+    const config: ServerConfig = options.configFile
+      ? await loadZooConfig(options.configFile)
+      : configFromFlags({
+          dataDir: path.join(options.dataDir, 'store'),
+          port: options.port,
+          ...(options.tickMs ? { tickTime: options.tickMs } : {}),
+          // cons/dump feed the zombie scan; ruok/srvr/mntr for operators
+          fourLetterWords: 'ruok,srvr,stat,cons,dump,mntr,envi,conf,wchs,isro',
+        });
     embedded = await startServer(config, (level, message) => options.log(`[store ${level}] ${message}`));
     connectString = `127.0.0.1:${embedded.port}`;
     options.log(`embedded store member on port ${embedded.port} (data ${config.dataDir})`);
