@@ -524,7 +524,7 @@ describe('paddock-api webhooks: outbox catch-up, delivery-time address checks an
 
 describe('paddock-api webhooks: three API processes on one SQLite file, each with its own Redis', () => {
   /** Long enough for two more API processes to start before the retries are due. */
-  const RETRY_MS = 30_000;
+  const RETRY_MS = 40_000;
 
   it('send every retry once, although each process queued it at its start-up', async () => {
     const dbDir = mkdtempSync(path.join(os.tmpdir(), 'paddock-webhook-shared-'));

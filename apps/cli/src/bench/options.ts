@@ -16,9 +16,9 @@ Targets:
   --server-pid PID          with --connect: read the server's CPU time and RSS from /proc/PID
 
 Load:
-  --workloads a,b,...       subset of: WORKLOADS (default: all with --compare, but the
-                            ensemble ones not with --quick; restart, ensemble-write and
-                            failover need --compare)
+  --workloads a,b,...       default: all with --compare, but the ensemble ones not with
+                            --quick; restart, ensemble-write and failover need --compare;
+                            any of: WORKLOADS
   --processes P             load-generator processes (default 2)
   --sessions C              sessions per process (default 4)
   --outstanding O           outstanding requests per session (default 16)
