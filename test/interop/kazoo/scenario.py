@@ -391,6 +391,9 @@ class Scenario(object):
         c3 = new_client(self.hosts)
         path = ROOT + '/eph/closing'
         c3.create(path, b'bye', ephemeral=True, makepath=True)
+        # c1 may be on another ensemble member: sync so it has seen c3's create (ZooKeeper's rule for
+        # reading another client's write through a different server)
+        self.c1.sync(path)
         node_events = queue.Queue()
         child_events = queue.Queue()
         stat = self.c1.exists(path, watch=node_events.put)
