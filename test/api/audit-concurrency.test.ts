@@ -125,6 +125,8 @@ const TARGETS: Target[] = [
         async rows(sql) {
           const client = createClient({ url });
           try {
+            // The API processes may hold the write lock: wait for it like they do, instead of failing with SQLITE_BUSY.
+            await client.execute('PRAGMA busy_timeout = 30000');
             return (await client.execute(sql)).rows.map((r) => ({ ...r })) as never;
           } finally {
             client.close();

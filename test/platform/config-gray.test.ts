@@ -231,9 +231,10 @@ describe.each(TARGETS)('config gray releases and schedules against %s', (_kind, 
     const spec = { scope: { service: 'com.acme.Pay', method: 'charge' }, mode: 'fail' as const, fallback: { kind: 'value' as const, value: { ok: false } } };
     await expect(schedulerA.create('prod', spec, Date.now() - 1, alice)).rejects.toThrow(ScheduleTimeError);
 
-    const entry = await schedulerA.create('prod', spec, Date.now() + 300, alice);
+    // Far enough ahead that the early execute() is not-due even on a loaded machine.
+    const entry = await schedulerA.create('prod', spec, Date.now() + 3_000, alice);
     expect(await schedulerA.execute('prod', entry.id)).toMatchObject({ status: 'not-due' });
-    await until('due', () => Date.parse(entry.at) <= Date.now(), 5_000);
+    await until('due', () => Date.parse(entry.at) <= Date.now(), 10_000);
     const outcomes = await Promise.all([schedulerA.execute('prod', entry.id), schedulerB.execute('prod', entry.id), schedulerB.execute('prod', entry.id)]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['executed', 'skipped', 'skipped']);
     expect(await switches.get('prod', spec.scope)).toMatchObject({ mode: 'fail', version: 1, updatedBy: 'system:scheduler' });
