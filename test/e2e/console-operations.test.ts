@@ -170,6 +170,7 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
     expect(await otto.getByTestId('read-only').count()).toBe(0);
 
     // a role change reaches an open console without a reload: demoted, the controls go; promoted, they return
+    await otto.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
     await mark(otto);
     await adminPage.getByLabel('role of otto').selectOption('viewer');
     await adminPage.getByText('otto is now viewer').waitFor();

@@ -796,10 +796,7 @@ export class DataTree {
           set = new JavaHashSet();
           this.ephemerals.set(owner, set);
         }
-        if (!set.has(path)) {
-          set.add(path);
-          this.ephemeralTotal++;
-        }
+        if (set.addIfAbsent(path)) this.ephemeralTotal++;
         return owner;
       }
     }

@@ -10,8 +10,11 @@
  * (Tree bins, made only from 8 colliding entries in a table of 64 or more, are not modelled.)
  */
 export class JavaHashSet implements Iterable<string> {
-  /** bins are created on their first entry (most stay empty or hold one path) */
-  private table: (string[] | undefined)[] | null = null;
+  /**
+   * Bins are created on their first entry; a bin of one path is the string itself (most bins), an
+   * array only once a second path collides into it: no array allocated per ephemeral.
+   */
+  private table: Bin[] | null = null;
   private threshold: number;
   private count = 0;
 
@@ -41,38 +44,65 @@ export class JavaHashSet implements Iterable<string> {
 
   has(s: string): boolean {
     if (!this.table) return false;
-    return this.table[spread(s) & (this.table.length - 1)]?.includes(s) ?? false;
+    const bin = this.table[spread(s) & (this.table.length - 1)];
+    return bin === undefined ? false : typeof bin === 'string' ? bin === s : bin.includes(s);
   }
 
   add(s: string): this {
+    this.addIfAbsent(s);
+    return this;
+  }
+
+  /** Adds `s`; false if it was already there (one hash computation for has + add). */
+  addIfAbsent(s: string): boolean {
     if (!this.table) this.resize();
     const table = this.table!;
     const i = spread(s) & (table.length - 1);
-    let bin = table[i];
-    if (bin === undefined) table[i] = bin = [s];
-    else if (bin.includes(s)) return this;
-    else bin.push(s);
+    const bin = table[i];
+    let binLength: number;
+    if (bin === undefined) {
+      table[i] = s;
+      binLength = 1;
+    } else if (typeof bin === 'string') {
+      if (bin === s) return false;
+      table[i] = [bin, s];
+      binLength = 2;
+    } else {
+      if (bin.includes(s)) return false;
+      bin.push(s);
+      binLength = bin.length;
+    }
     // HashMap.putVal: appending a 9th node to a bin "treeifies" it, which in a table below
     // MIN_TREEIFY_CAPACITY (64) is a resize instead
-    if (bin.length >= 9 && this.table!.length < 64) this.resize();
+    if (binLength >= 9 && table.length < 64) this.resize();
     if (++this.count > this.threshold) this.resize();
-    return this;
+    return true;
   }
 
   delete(s: string): boolean {
     if (!this.table) return false;
-    const bin = this.table[spread(s) & (this.table.length - 1)];
+    const at = spread(s) & (this.table.length - 1);
+    const bin = this.table[at];
     if (bin === undefined) return false;
-    const i = bin.indexOf(s);
-    if (i < 0) return false;
-    bin.splice(i, 1);
+    if (typeof bin === 'string') {
+      if (bin !== s) return false;
+      this.table[at] = undefined;
+    } else {
+      const i = bin.indexOf(s);
+      if (i < 0) return false;
+      bin.splice(i, 1);
+    }
     this.count--;
     return true;
   }
 
   *[Symbol.iterator](): Iterator<string> {
     if (!this.table) return;
-    for (const bin of this.table) if (bin !== undefined) yield* bin;
+    for (const bin of this.table) {
+      if (bin === undefined) continue;
+      if (typeof bin === 'string') yield bin;
+      else yield* bin;
+    }
   }
 
   private resize(): void {
@@ -81,22 +111,27 @@ export class JavaHashSet implements Iterable<string> {
     if (old) cap = old.length * 2;
     else cap = this.threshold > 0 ? this.threshold : 16;
     this.threshold = Math.trunc(cap * 0.75);
-    const next: (string[] | undefined)[] = new Array<string[] | undefined>(cap).fill(undefined);
+    const next: Bin[] = new Array<Bin>(cap).fill(undefined);
     // a split keeps each bin's relative order; walking the old bins in order does the same
+    const put = (s: string): void => {
+      const i = spread(s) & (cap - 1);
+      const to = next[i];
+      if (to === undefined) next[i] = s;
+      else if (typeof to === 'string') next[i] = [to, s];
+      else to.push(s);
+    };
     if (old) {
       for (const bin of old) {
         if (bin === undefined) continue;
-        for (const s of bin) {
-          const i = spread(s) & (cap - 1);
-          const to = next[i];
-          if (to === undefined) next[i] = [s];
-          else to.push(s);
-        }
+        if (typeof bin === 'string') put(bin);
+        else for (const s of bin) put(s);
       }
     }
     this.table = next;
   }
 }
+
+type Bin = string | string[] | undefined;
 
 /** java.lang.String.hashCode over UTF-16 code units. */
 export function javaStringHash(s: string): number {

@@ -41,6 +41,8 @@ class Realtime {
     this.socket = socket;
     socket.on('connect', () => {
       this.setStatus('live');
+      // the role may have changed while this socket was down (the API ends a user's sockets when it does)
+      void this.refreshSession();
       for (const [id, e] of this.entries) this.join(id, e, e.listeners);
     });
     socket.on('disconnect', (reason) => {
@@ -57,12 +59,22 @@ class Realtime {
     });
   }
 
+  /** Re-reads the caller (GET /api/auth/me); false when the session is gone (and the browser is on its way to /login). */
+  private async refreshSession(): Promise<boolean> {
+    const res = await fetch('/api/auth/me', { credentials: 'same-origin', signal: AbortSignal.timeout(10_000) }).catch(() => null);
+    if (res?.status === 401) {
+      goToLogin();
+      return false;
+    }
+    if (!res?.ok) return false;
+    const me: unknown = await res.json().catch(() => null);
+    if (me) this.onSession(me);
+    return true;
+  }
+
   /** After the API dropped or refused the socket: back to /login if the session is gone, else connect again. */
   private async checkSession(): Promise<void> {
-    const res = await fetch('/api/auth/me', { credentials: 'same-origin', signal: AbortSignal.timeout(10_000) }).catch(() => null);
-    if (res?.status === 401) return goToLogin();
-    if (!res?.ok) return;
-    this.onSession(await res.json().catch(() => null));
+    if (!(await this.refreshSession())) return;
     const socket = this.socket;
     if (socket && !socket.connected && !socket.active) socket.connect();
   }

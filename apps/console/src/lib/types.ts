@@ -279,3 +279,130 @@ export interface TokenInfo {
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
+
+// ------------------------------------------------------------------------------------------- config gray releases
+
+/** Which clients a gray release selects: any listed criterion matches. */
+export interface GrayRules {
+  clientIds?: string[];
+  ips?: string[];
+  labels?: Record<string, string>;
+  /** 0..100: a stable hash bucket of namespace + client id. */
+  percentage?: number;
+}
+
+export interface GrayRelease {
+  id: string;
+  baseRelease: number;
+  content: string;
+  format: string;
+  md5: string;
+  rules: GrayRules;
+  startedAt: string;
+  startedBy: string;
+  updatedAt: string;
+  updatedBy: string;
+  comment?: string;
+  version: number;
+}
+
+export interface ConfigListener {
+  clientId: string;
+  release: number;
+  md5: string;
+  appliedAt: string;
+  host?: string;
+  pid?: number;
+  gray?: string;
+  ip?: string;
+  labels?: Record<string, string>;
+  holds: 'gray' | 'main' | 'stale';
+}
+
+/** GET /api/configs/:env/:app/:ns/gray */
+export interface GrayView {
+  live: number;
+  gray: GrayRelease | null;
+  listeners: ConfigListener[];
+}
+
+// ------------------------------------------------------------------------------------------- scheduled changes
+
+export type ScheduleStatus = 'pending' | 'executing' | 'executed' | 'cancelled' | 'failed';
+
+export interface ScheduledConfigChange {
+  id: string;
+  env: string;
+  app: string;
+  namespace: string;
+  action: 'publish' | 'gray.start' | 'gray.promote';
+  at: string;
+  status: ScheduleStatus;
+  createdBy: string;
+  createdAt: string;
+  reason: string;
+  params: { content?: string; format?: string; comment?: string; expectedRelease?: number; force?: boolean; rules?: GrayRules; grayId?: string };
+  executedAt?: string;
+  result?: { release?: number; grayId?: string };
+  error?: string;
+  cancelledBy?: string;
+  cancelledAt?: string;
+}
+
+export interface ScheduledSwitchChange {
+  id: string;
+  env: string;
+  switchId: string;
+  spec: { scope: SwitchScope; mode: 'off' | 'force' | 'fail'; fallback?: SwitchState['fallback']; expiresAt?: number | null; description?: string };
+  at: string;
+  status: ScheduleStatus;
+  createdBy: string;
+  createdAt: string;
+  reason: string;
+  executedAt?: string;
+  result?: { version: number };
+  error?: string;
+  cancelledBy?: string;
+  cancelledAt?: string;
+}
+
+// ------------------------------------------------------------------------------------------- webhooks
+
+export interface WebhookInfo {
+  id: string;
+  name: string;
+  url: string;
+  events: string[];
+  pathPrefixes: string[];
+  enabled: boolean;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WebhookAttempt {
+  attempt: number;
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  responseBody: string | null;
+  startedAt: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  eventId: string | null;
+  eventType: string;
+  status: 'pending' | 'retrying' | 'delivered' | 'dead';
+  attemptCount: number;
+  maxAttempts: number;
+  redeliveries: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  completedAt: string | null;
+  createdAt: string;
+  attempts: WebhookAttempt[];
+}

@@ -19,7 +19,13 @@ const NAV: { href: string; label: string; role?: Role }[] = [
   { href: '/data-sync', label: 'Data-sync' },
   { href: '/audit', label: 'Audit log' },
   { href: '/users', label: 'Users & tokens', role: 'admin' },
+  { href: '/webhooks', label: 'Webhooks', role: 'admin' },
 ];
+
+/** Whether a fresh /api/auth/me answer changes anything the pages look at. */
+function sameCaller(a: Me | null, b: Me): boolean {
+  return !!a && a.userId === b.userId && a.role === b.role && a.scopes.join() === b.scopes.join();
+}
 
 function LiveBadge() {
   const status = useLiveStatus();
@@ -60,7 +66,7 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
   if (!me) return null;
   return (
     <SessionProvider me={me}>
-      <RealtimeProvider onSession={(m) => m && setMe(m as Me)}>
+      <RealtimeProvider onSession={(m) => setMe((prev) => (sameCaller(prev, m as Me) ? prev : (m as Me)))}>
         <div className="shell">
           <aside className="sidebar">
             <div className="brand">

@@ -9,6 +9,8 @@ import { useLive } from '@/lib/realtime';
 import { useCan } from '@/lib/session';
 import type { ConfigDraft, ConfigRelease, DiffResult } from '@/lib/types';
 import { ErrorBox, PageHead, Time } from '@/components/ui';
+import { ConfigGrayPanel } from '@/components/config-gray-panel';
+import { ConfigSchedulePanel } from '@/components/config-schedule-panel';
 
 interface Ref {
   env: string;
@@ -78,6 +80,8 @@ function Namespace({ r, onChanged }: { r: Ref; onChanged: () => void }) {
   const [pick, setPick] = useState<{ from: string; to: string }>({ from: '', to: '' });
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // bumped by every pushed change (publish, gray start / rules / promote / abort): the gray and schedule panels reload
+  const [liveTick, setLiveTick] = useState(0);
 
   const load = useCallback(async () => {
     try {
@@ -96,7 +100,9 @@ function Namespace({ r, onChanged }: { r: Ref; onChanged: () => void }) {
     void load();
   }, [load]);
   useLive({ topic: 'config', ...r }, (m) => {
-    if (m.kind === 'event') void load();
+    if (m.kind !== 'event') return;
+    void load();
+    setLiveTick((t) => t + 1);
   });
 
   const liveRelease = view?.live?.release ?? 0;
@@ -176,6 +182,8 @@ function Namespace({ r, onChanged }: { r: Ref; onChanged: () => void }) {
           )}
         </div>
       </form>
+      <ConfigGrayPanel base={base(r)} hasDraft={!!view?.draft} refreshKey={liveTick} onChanged={() => void load()} />
+      <ConfigSchedulePanel base={base(r)} hasDraft={!!view?.draft} refreshKey={liveTick} />
       <div className="panel">
         <div className="row" style={{ marginBottom: 8 }}>
           <h2 style={{ margin: 0 }}>History</h2>

@@ -13,6 +13,7 @@ import type { PlanChange, SwitchPlan, SwitchSnapshot, SwitchState } from '@/lib/
 import { ErrorBox, PageHead, Time } from '@/components/ui';
 import { SwitchPlanEditor } from '@/components/switch-plan-editor';
 import { SwitchReceipts } from '@/components/switch-receipts';
+import { SwitchSchedulePanel } from '@/components/switch-schedule-panel';
 
 interface Draft {
   service: string;
@@ -286,6 +287,7 @@ export default function SwitchesPage() {
           }}
         />
       )}
+      <SwitchSchedulePanel env={env} refreshKey={snap?.revision ?? 0} />
       <SwitchReceipts env={env} revision={snap?.revision ?? null} />
     </>
   );
