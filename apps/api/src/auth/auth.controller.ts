@@ -1,17 +1,21 @@
-import { Controller, Delete, Get, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpException, HttpStatus, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { z } from 'zod';
 import { EventsBridge } from '../events/events.gateway.js';
 import { ApiRoute } from '../http/api-route.js';
 import { Auth, Bearer } from '../http/request-context.js';
 import { ZodBody } from '../http/zod-pipe.js';
+import { AppError } from '../errors.js';
 import type { Principal } from './access.js';
 import { CreateTokenBody, CreateUserBody, CredentialsBody, LoginBody, UpdateUserBody } from './auth.dto.js';
 import { AuthService, type PublicUser } from './auth.service.js';
+import { LoginThrottle } from './login-throttle.js';
+import { OriginPolicy } from './origin-policy.js';
 import { clearedSessionCookie, isHttps, sessionCookie, wantsCookieOnly } from './session-cookie.js';
 
 interface HttpRequest {
   headers: Record<string, string | string[] | undefined>;
-  raw?: { socket?: { encrypted?: boolean } };
+  ip?: string;
+  raw?: { socket?: { encrypted?: boolean; remoteAddress?: string } };
 }
 interface HttpReply {
   header(name: string, value: string): unknown;
@@ -21,10 +25,20 @@ const secureRequest = (req: HttpRequest) => isHttps(req.headers, !!req.raw?.sock
 
 @Controller('api/auth')
 export class AuthController {
+  /** Login CSRF: browsers may only log in / bootstrap from the API's own origin or PADDOCK_ALLOWED_ORIGINS. */
+  private readonly origins = OriginPolicy.fromEnv();
+  /** Brute-force brake per username + IP (in memory: per instance). */
+  private readonly throttle = LoginThrottle.fromEnv();
+
   constructor(
     private readonly auth: AuthService,
     private readonly events: EventsBridge,
   ) {}
+
+  private checkOrigin(req: HttpRequest, what: string): void {
+    const why = this.origins.denial(req.headers, what);
+    if (why) throw new AppError('forbidden', why);
+  }
 
   @Get('status')
   @ApiRoute('public', { summary: 'Whether the first admin exists yet' })
@@ -35,13 +49,34 @@ export class AuthController {
   @Post('bootstrap')
   @ApiRoute('public', { summary: 'Create the first admin; only while no user exists (409 afterwards)', body: CredentialsBody, status: 201 })
   async bootstrap(@ZodBody(CredentialsBody) b: z.infer<typeof CredentialsBody>, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: HttpReply) {
+    this.checkOrigin(req, 'bootstrap');
     return this.withCookie(await this.auth.bootstrap(b.username, b.password), req, reply);
   }
 
   @Post('login')
-  @ApiRoute('public', { summary: 'Open a session: sets the HttpOnly session cookie; the secret (Bearer pds_...) is also in the body unless X-Paddock-Csrf is sent', body: LoginBody, status: 201 })
+  @ApiRoute('public', {
+    summary: 'Open a session: sets the HttpOnly session cookie; the secret (Bearer pds_...) is also in the body unless X-Paddock-Csrf is sent. 403 from a foreign browser Origin; 429 + Retry-After after repeated failures',
+    body: LoginBody,
+    status: 201,
+  })
   async login(@ZodBody(LoginBody) b: z.infer<typeof LoginBody>, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: HttpReply) {
-    return this.withCookie(await this.auth.login(b.username, b.password), req, reply);
+    this.checkOrigin(req, 'login');
+    const ip = req.ip ?? req.raw?.socket?.remoteAddress ?? 'unknown';
+    const waitMs = this.throttle.retryAfterMs(b.username, ip);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      reply.header('retry-after', String(seconds));
+      throw new HttpException(`too many failed logins for ${b.username} from this address: retry in ${seconds} s`, HttpStatus.TOO_MANY_REQUESTS);
+    }
+    let opened: Awaited<ReturnType<AuthService['login']>>;
+    try {
+      opened = await this.auth.login(b.username, b.password);
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'unauthenticated') this.throttle.recordFailure(b.username, ip);
+      throw error;
+    }
+    this.throttle.recordSuccess(b.username, ip);
+    return this.withCookie(opened, req, reply);
   }
 
   @Post('logout')

@@ -1,7 +1,8 @@
 /**
  * socket.io gateway (path /socket.io). Connect with `auth: { token }` (session or API token) or, from the console,
- * with the HttpOnly session cookie (SameSite=Lax: a cross-site page's socket does not carry it); unauthenticated
- * sockets are refused. `subscribe` (ack: { ok, key, snapshot } or { ok: false, error }) joins a topic after a
+ * with the HttpOnly session cookie (SameSite=Lax: a cross-site page's socket does not carry it; a cookie handshake
+ * must also come from the API's own origin or PADDOCK_ALLOWED_ORIGINS, see auth/origin-policy.ts: same-site
+ * sibling pages send the cookie too); unauthenticated sockets are refused. Token handshakes skip the Origin check. `subscribe` (ack: { ok, key, snapshot } or { ok: false, error }) joins a topic after a
  * role/scope check (viewer in the topic's area); events arrive as `event` { key, seq, topic, data }.
  */
 import { Logger } from '@nestjs/common';
@@ -9,6 +10,7 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSo
 import type { Server, Socket } from 'socket.io';
 import { denial, type Principal } from '../auth/access.js';
 import { AuthService } from '../auth/auth.service.js';
+import { OriginPolicy } from '../auth/origin-policy.js';
 import { sessionFromCookie } from '../auth/session-cookie.js';
 import { toErrorBody } from '../http/error-filter.js';
 import { EventsHub, Subscription, TOPIC_AREA, type HubEvent } from './events-hub.js';
@@ -52,6 +54,7 @@ export class EventsBridge {
 @WebSocketGateway({ path: '/socket.io', serveClient: false })
 export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('events');
+  private readonly origins = OriginPolicy.fromEnv();
   @WebSocketServer() server!: Server;
 
   constructor(
@@ -64,7 +67,12 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     this.bridge.server = server;
     server.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      const credential = typeof token === 'string' && token ? token : sessionFromCookie(socket.handshake.headers);
+      const tokenCredential = typeof token === 'string' && token ? token : undefined;
+      const credential = tokenCredential ?? sessionFromCookie(socket.handshake.headers);
+      if (!tokenCredential && credential) {
+        const why = this.origins.denial(socket.handshake.headers, 'cookie-authenticated socket');
+        if (why) return next(Object.assign(new Error(why), { data: { statusCode: 403, error: 'Forbidden', message: why } }));
+      }
       this.auth.authenticate(credential).then(
         (principal) => {
           const data = socket.data as SocketData;

@@ -45,9 +45,10 @@ const DOMAIN_STATUS: Record<string, number> = {
   RangeError: 400,
   SyncTaskConflictError: 409,
   StaleEpochError: 409,
+  LogCenterConflictError: 409,
 };
 
-const NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+const NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof AppError) {

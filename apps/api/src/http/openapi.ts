@@ -6,6 +6,7 @@ import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { z } from 'zod';
 import type { AccessRule } from '../auth/access.js';
+import { CSRF_HEADER, SESSION_COOKIE } from '../auth/session-cookie.js';
 import { ACCESS_KEY, DOC_KEY, type RouteDoc } from './api-route.js';
 
 const METHODS: Partial<Record<RequestMethod, string>> = {
@@ -62,12 +63,28 @@ export function buildOpenApi(controllers: readonly Type[], info: { title: string
   }
   return {
     openapi: '3.1.0',
-    info: { ...info, description: 'Paddock governance API. Authenticate with `Authorization: Bearer <session or API token>`; POST /api/auth/bootstrap creates the first admin.' },
+    info: {
+      ...info,
+      description:
+        'Paddock governance API. Authenticate with `Authorization: Bearer <session or API token>` (scripts) or the console\'s ' +
+        `HttpOnly session cookie \`${SESSION_COOKIE}\` (set by login / bootstrap); a cookie-authenticated POST/PUT/PATCH/DELETE must ` +
+        `also send the \`X-Paddock-Csrf\` header (any non-empty value). POST /api/auth/bootstrap creates the first admin.`,
+    },
     servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
+    // either scheme (alternatives)
+    security: [{ bearer: [] }, { sessionCookie: [] }],
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'pds_... (session) or pdt_... (API token)' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'pds_... (session) or pdt_... (API token)' },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description: `The console session (HttpOnly, SameSite=Lax). State-changing requests (POST/PUT/PATCH/DELETE) authenticated by it also need the \`X-Paddock-Csrf\` header (any non-empty value), else 403.`,
+          'x-paddock-csrf-header': CSRF_HEADER,
+        },
+      },
       schemas: {
         Error: {
           type: 'object',

@@ -43,6 +43,12 @@ export class LogCenterController {
     return this.logCenter.setGroup(group, b, ctx);
   }
 
+  @Delete('groups/:group')
+  @ApiRoute({ role: 'operator', area: 'log-center' }, { summary: 'Delete a slave group (409 while topics are pinned to it or slaves are live in it; reason: query or X-Change-Reason)', query: ReasonQuery })
+  deleteGroup(@Param('group') group: string, @ZodQuery(ReasonQuery) q: z.infer<typeof ReasonQuery>, @Change() ctx: ChangeContext) {
+    return this.logCenter.deleteGroup(group, withReason(ctx, q.reason));
+  }
+
   @Get('pins')
   @ApiRoute({ role: 'viewer', area: 'log-center' }, { summary: 'Operator pins (topic -> group)' })
   pins() {

@@ -37,6 +37,13 @@ export class LogCenterViews {
     return this.service.setGroup(checkName('group', group), ctx, b.description !== undefined ? { description: b.description } : {});
   }
 
+  /** 409 (LogCenterConflictError) while topics are pinned to it or slaves are live in it. */
+  async deleteGroup(group: string, ctx: ChangeContext) {
+    const deleted = await this.service.deleteGroup(checkName('group', group), ctx);
+    if (!deleted) throw new AppError('not-found', `no group ${group}`);
+    return { deleted };
+  }
+
   async pins() {
     return { pins: await this.service.listPins() };
   }

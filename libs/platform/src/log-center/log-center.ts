@@ -38,6 +38,11 @@ function checkName(kind: string, name: string): string {
   return name;
 }
 
+/** A change refused because of the log-center's current state (e.g. deleting a group that is still in use). */
+export class LogCenterConflictError extends Error {
+  override name = 'LogCenterConflictError';
+}
+
 export interface TopicRecord extends TopicSpec {
   updatedAt: string;
   updatedBy: string;
@@ -237,21 +242,38 @@ export class LogCenterService extends PlatformService<LogCenterPaths> {
     return next;
   }
 
-  /** Removes a group's record (refused while topics are pinned to it). */
+  /**
+   * Removes a group's record and its (empty) slaves container; false when there is no such group. Refused
+   * (LogCenterConflictError) while topics are pinned to it or slaves are live in it. The record and the container go
+   * in one multi, so a slave registering meanwhile makes the container delete fail (NOT_EMPTY) and nothing changes.
+   */
   async deleteGroup(name: string, ctx: ChangeContext): Promise<boolean> {
     this.auditor.check(ctx, 'logcenter.group.delete');
     const path = `${this.paths.groups}/${checkName('group', name)}`;
+    const container = `${this.paths.slaves}/${name}`;
     const pins = await this.listPins();
     const pinned = pins.filter((p) => p.group === name).map((p) => p.topic);
-    if (pinned.length > 0) throw new Error(`group ${name} has pinned topics: ${pinned.join(', ')}`);
-    const before = await this.run(async (c) => {
+    if (pinned.length > 0) throw new LogCenterConflictError(`group ${name} has pinned topics: ${pinned.join(', ')} (unpin or re-pin them first)`);
+    const removed = await this.run(async (c) => {
+      const live = await childrenOrEmpty(c, container);
+      if (live.length > 0) throw new LogCenterConflictError(`group ${name} still has ${live.length} live slave(s): ${live.sort().join(', ')} (stop them first)`);
       const cur = await readJson<GroupRecord>(c, path);
-      if (!cur) return null;
-      await c.delete(path, cur.version);
-      return cur.value;
+      const containerStat = await c.exists(container);
+      if (!cur && !containerStat) return null;
+      const ops: Op[] = [];
+      if (cur) ops.push({ type: 'delete', path, version: cur.version });
+      if (containerStat) ops.push({ type: 'delete', path: container, version: containerStat.version });
+      try {
+        await c.multi(ops);
+      } catch (error) {
+        if (error instanceof TransactionError) throw new LogCenterConflictError(`group ${name} changed while being deleted (a slave joined?): try again`);
+        throw error;
+      }
+      // a group known only by its slaves container (slaves came and went) has no record to show as `before`
+      return { before: cur?.value ?? null };
     });
-    if (!before) return false;
-    await this.auditor.emit(ctx, 'logcenter.group.delete', path, before, null);
+    if (!removed) return false;
+    await this.auditor.emit(ctx, 'logcenter.group.delete', path, removed.before, null);
     return true;
   }
 
