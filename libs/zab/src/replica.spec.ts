@@ -423,6 +423,76 @@ describe('broadcast', () => {
     expect(c.n(2).readys.flatMap((r) => r.requests)).toEqual([]);
   });
 
+  test('pipelining: the leader\'s PROPOSALs may leave before its own log write, which alone never commits them', () => {
+    const c = new Cluster(three);
+    c.elect();
+    const leader = c.n(3);
+    const z = leader.r.propose(bytes('a'))!;
+    const rd = leader.r.ready(); // the leader's log write is "in flight" until advance
+    expect(rd.entries.map((x) => x.zxid)).toEqual([z]);
+    expect(rd.sendEarly).toBe(2);
+    expect(rd.messages.slice(0, 2).map((m) => (m.type === 'packet' ? m.p.kind : m.type))).toEqual(['PROPOSAL', 'PROPOSAL']);
+    // only follower 1's ACK reaches the leader: 1 + the leader's not-yet-durable log is no quorum
+    c.cut = new Set(['2>3']);
+    c.inflight.push(...rd.messages.slice(0, 2));
+    c.stabilize();
+    expect(leader.r.commitZxid).toBeLessThan(z);
+    leader.log.push(...rd.entries);
+    leader.r.advance(rd); // now durable: 1 + 3 commit it
+    expect(leader.r.commitZxid).toBe(z);
+    const next = leader.r.ready();
+    expect(next.committed.map((x) => x.zxid)).toEqual([z]);
+    expect(next.applyEarly).toBe(true); // acked by a quorum in an earlier round
+    expect(next.messages.slice(0, next.sendEarly).every((m) => m.type === 'packet' && m.p.kind === 'COMMIT')).toBe(true);
+    leader.r.advance(next);
+  });
+
+  test('pipelining: a Ready that writes an epoch sends nothing early', () => {
+    const c = new Cluster(three);
+    c.stabilize();
+    c.tick(3);
+    const withEpoch = [1, 2, 3].flatMap((sid) => c.n(sid).readys).filter((rd) => rd.acceptedEpoch !== undefined || rd.currentEpoch !== undefined);
+    expect(withEpoch.length).toBeGreaterThan(0);
+    for (const rd of withEpoch) {
+      expect(rd.sendEarly).toBeUndefined();
+      expect(rd.applyEarly).toBeUndefined();
+    }
+  });
+
+  test('pipelining: a learner\'s forwarded requests may leave before its log write, its ACKs never', () => {
+    const c = new Cluster(three);
+    c.elect();
+    const f = c.n(1).r;
+    c.n(3).r.propose(bytes('a'));
+    c.process(3);
+    c.stabilize(); // settled: 1 has nothing pending
+    c.n(3).r.propose(bytes('b'));
+    c.process(3);
+    c.n(1).r.step(c.inflight.find((m) => m.to === 1 && m.type === 'packet' && m.p.kind === 'PROPOSAL')!);
+    f.forward(bytes('w'));
+    const rd = f.ready();
+    const kinds = rd.messages.map((m) => (m.type === 'packet' ? m.p.kind : m.type));
+    expect(kinds).toEqual(['REQUEST', 'ACK']);
+    expect(rd.entries).toHaveLength(1);
+    expect(rd.sendEarly).toBe(1); // the REQUEST only
+    expect(rd.applyEarly).toBeUndefined();
+    f.advance(rd);
+  });
+
+  test('the leader may take forwarded requests as they arrive; they are then not in its next Ready', () => {
+    const c = new Cluster(three);
+    c.elect();
+    expect(c.n(1).r.takeRequests()).toEqual([]); // a learner's answers always stay in its Ready
+    c.n(1).r.forward(bytes('one'));
+    c.process(1);
+    const m = c.inflight.shift()!;
+    c.n(3).r.step(m);
+    expect(c.n(3).r.takeRequests()).toEqual([{ from: 1, data: bytes('one') }]);
+    c.n(3).readys = [];
+    c.stabilize();
+    expect(c.n(3).readys.flatMap((r) => r.requests)).toEqual([]);
+  });
+
   test('propose() is refused until the leader is active', () => {
     const c = new Cluster(three);
     for (const node of c.nodes.values()) expect(node.r.propose(bytes('x'))).toBeNull();
@@ -501,5 +571,59 @@ describe('liveness', () => {
     expect(c.n(1).r.softState()).toMatchObject({ role: 'following', leader: 3, epoch: 1, phase: 'active' });
     expect(c.n(1).applied.map((x) => x.zxid)).toContain(z);
     expect(c.n(3).r.softState().epoch).toBe(1);
+  });
+});
+
+describe('fast failover (events instead of ticks)', () => {
+  /** Fires the latest finalize wait the node asked for (the shell's ~200 ms timer). */
+  const finalize = (c: Cluster, sid: number): void => {
+    const token = c.n(sid).readys.map((rd) => rd.finalizeTimer).filter((t) => t !== undefined).pop();
+    if (token === undefined) throw new Error(`n${sid} asked for no finalize timer`);
+    c.n(sid).r.finalizeElapsed(token);
+    c.stabilize();
+  };
+
+  test('a learner whose connection to the leader closed looks at once; the survivors elect within the finalize wait, no tick', () => {
+    const c = new Cluster(three, {}, { syncLimit: 5 });
+    expect(c.elect()).toBe(3);
+    c.cut = new Set(['3>1', '3>2', '1>3', '2>3']); // 3 is gone
+    c.n(1).r.leaderConnectionLost(2); // not its leader: nothing happens
+    c.stabilize();
+    expect(c.n(1).r.softState()).toMatchObject({ role: 'following', leader: 3, phase: 'active' });
+    for (const sid of [1, 2]) c.n(sid).r.leaderConnectionLost(3);
+    c.stabilize();
+    expect(c.n(1).r.role).toBe('looking');
+    expect(c.n(2).r.role).toBe('looking');
+    c.n(2).r.finalizeElapsed(-1); // a stale timer decides nothing
+    expect(c.n(2).r.role).toBe('looking');
+    finalize(c, 1);
+    finalize(c, 2);
+    expect(c.n(2).r.softState()).toMatchObject({ role: 'leading', epoch: 2, phase: 'active' });
+    expect(c.n(1).r.softState()).toMatchObject({ role: 'following', leader: 2, epoch: 2, phase: 'active' });
+    // and it commits without 3
+    const z = c.n(2).r.propose(bytes('after failover'))!;
+    c.stabilize();
+    expect(c.n(1).applied.map((x) => x.zxid)).toContain(z);
+  });
+
+  test('a learner whose connection closed while the leader lives rejoins it in the same epoch', () => {
+    const c = new Cluster(three);
+    expect(c.elect()).toBe(3);
+    c.n(1).r.leaderConnectionLost(3);
+    c.stabilize();
+    expect(c.n(1).r.softState()).toMatchObject({ role: 'following', leader: 3, epoch: 1, phase: 'active' });
+    expect(c.n(3).r.softState()).toMatchObject({ role: 'leading', epoch: 1, phase: 'active' });
+  });
+
+  test('a registration that reaches the winner before it decided is kept: everyone is synced without a tick', () => {
+    const c = new Cluster(three);
+    c.stabilize(); // all agree on 3; the default finalizeWait is one tick, so nobody decided yet
+    finalize(c, 1);
+    finalize(c, 2);
+    expect(c.n(1).r.softState()).toMatchObject({ role: 'following', leader: 3, phase: 'discovery' });
+    expect(c.n(3).r.role).toBe('looking'); // their FOLLOWERINFOs reached a looking member
+    finalize(c, 3);
+    expect(c.n(3).r.softState()).toMatchObject({ role: 'leading', epoch: 1, phase: 'active' });
+    for (const sid of [1, 2]) expect(c.n(sid).r.softState()).toMatchObject({ role: 'following', leader: 3, epoch: 1, phase: 'active' });
   });
 });

@@ -92,6 +92,10 @@ export interface ZabStatus {
 }
 
 const CONN_SPACE = 1048576; // 2^20 connections per incarnation
+/** packets an active leader may send before its Ready's disk writes (see `earlyMessageCount`) */
+const LEADER_EARLY_KINDS = new Set<QuorumPacket['kind']>(['PROPOSAL', 'COMMIT', 'INFORM', 'PING', 'REQUEST']);
+/** ...and a synced learner: forwarded requests and PING answers (never an ACK) */
+const LEARNER_EARLY_KINDS = new Set<QuorumPacket['kind']>(['REQUEST', 'PONG']);
 
 /**
  * ZabReplica is one ensemble member's ZAB state machine: fast leader election, discovery,
@@ -135,6 +139,12 @@ export class ZabReplica {
   private readonly recv = new Map<Sid, { vote: Vote; state: Role }>();
   private readonly outOfElection = new Map<Sid, { vote: Vote; state: Role }>();
   private quorumSince: number | null = null;
+  /** names the current quorumSince; a finalize timer the shell runs for an older one is stale */
+  private finalizeToken = 0;
+  /** a finalize timer to request in the next Ready */
+  private finalizeRequest: number | undefined;
+  /** FOLLOWERINFOs that reached us while looking, by sender: handled if we end up leading */
+  private earlyRegistrations = new Map<Sid, Extract<Message, { type: 'packet' }>>();
   private lastVoteSent = 0;
   private nseq = 0;
   private readonly lastNotif = new Map<Sid, { inc: number; nseq: number }>();
@@ -213,6 +223,33 @@ export class ZabReplica {
     if (m.type === 'vote') this.onNotification(m.from, m.n);
     else if (this.lead !== null) this.leaderReceive(m.from, m.conn, m.seq, m.p);
     else if (this.follow !== null) this.learnerReceive(m.from, m.conn, m.seq, m.p);
+    else if (m.p.kind === 'FOLLOWERINFO' && m.seq === 0) {
+      // a learner that decided for us before we did: keep its registration for when we lead (as if it had
+      // been delayed until then) rather than make it wait for its next resend
+      const prev = this.earlyRegistrations.get(m.from);
+      if (prev === undefined || prev.conn < m.conn) this.earlyRegistrations.set(m.from, m);
+    }
+  }
+
+  /**
+   * The shell's connection to `sid` closed or failed. A learner of `sid` gives it up at once and looks for
+   * a leader (ZooKeeper's learner: its read fails and it goes back to LOOKING) instead of waiting for
+   * syncLimit ticks of silence. A leader that is still alive answers the new round with its vote and the
+   * learner rejoins it on a new connection.
+   */
+  leaderConnectionLost(sid: Sid): void {
+    const f = this.follow;
+    if (f !== null && f.leader === sid) this.startElection(`connection to leader ${sid} lost`);
+  }
+
+  /**
+   * The finalize wait the shell was asked for in `Ready.finalizeTimer` (ZooKeeper's finalizeWait, ~200 ms)
+   * has passed: if the quorum that agreed then still agrees (no better vote since), decide now rather than
+   * at the next tick.
+   */
+  finalizeElapsed(token: number): void {
+    if (this.role !== 'looking' || this.quorumSince === null || token !== this.finalizeToken) return;
+    this.decide(this.vote, 'election');
   }
 
   /**
@@ -275,7 +312,7 @@ export class ZabReplica {
 
   hasReady(): boolean {
     if (this.inflight !== null) return false;
-    if (this.msgs.length > 0 || this.requests.length > 0 || this.softDirty) return true;
+    if (this.msgs.length > 0 || this.requests.length > 0 || this.softDirty || this.finalizeRequest !== undefined) return true;
     if (this.log.hasUnstable || this.pendingAccepted !== undefined || this.pendingCurrent !== undefined) return true;
     if (this.commitZxid > this.appliedZxid) return true;
     const l = this.lead;
@@ -325,6 +362,14 @@ export class ZabReplica {
       this.appliedZxid = this.commitZxid;
     }
     if (this.softDirty) rd.soft = this.softState();
+    if (this.finalizeRequest !== undefined) rd.finalizeTimer = this.finalizeRequest;
+    if (this.pipelines(rd)) {
+      const leading = this.lead !== null;
+      const early = this.earlyMessageCount(rd, leading ? LEADER_EARLY_KINDS : LEARNER_EARLY_KINDS);
+      if (early > 0) rd.sendEarly = early;
+      if (leading && rd.committed.length > 0) rd.applyEarly = true;
+    }
+    this.finalizeRequest = undefined;
     this.msgs = [];
     this.requests = [];
     this.pendingAccepted = undefined;
@@ -332,6 +377,46 @@ export class ZabReplica {
     this.softDirty = false;
     this.inflight = { upTo: persist.upTo, currentEpoch: rd.currentEpoch };
     return rd;
+  }
+
+  /**
+   * An active leader's or synced learner's Ready that writes no epoch and does not reset the log may be
+   * pipelined. The leader's committed txns were acked by a quorum in earlier rounds (its own vote counts
+   * only once durable, so none of this Ready's entries can be among them) and may be applied before this
+   * Ready's log write.
+   */
+  private pipelines(rd: Ready): boolean {
+    const l = this.lead;
+    const f = this.follow;
+    if (l !== null ? l.phase !== 'active' : f === null || f.phase !== 'active') return false;
+    return rd.acceptedEpoch === undefined && rd.currentEpoch === undefined && rd.snapshot === undefined && rd.truncateAfter === undefined;
+  }
+
+  /**
+   * An active leader's PROPOSAL, COMMIT, INFORM, PING and REQUEST packets vouch for nothing on its own
+   * disk (its own vote counts only after `advance`), so they may leave before the Ready's log write,
+   * overlapping the followers' fsyncs with the leader's (ZooKeeper's leader also sends before it logs).
+   * A learner's forwarded requests and PONGs vouch for nothing either; its ACKs (added by `ready()` after
+   * them) always wait for the write. Only a prefix, so per-connection order is kept.
+   */
+  private earlyMessageCount(rd: Ready, kinds: ReadonlySet<QuorumPacket['kind']>): number {
+    let n = 0;
+    for (const m of rd.messages) {
+      if (m.type !== 'packet' || m.seq < 0 || !kinds.has(m.p.kind)) break;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Leader: takes the learners' REQUESTs received so far out of the next Ready, so the shell can prep them
+   * as they arrive (their txns then join the very next Ready instead of the one after it).
+   */
+  takeRequests(): Array<{ from: Sid; data: Uint8Array }> {
+    if (this.lead === null || this.requests.length === 0) return [];
+    const out = this.requests;
+    this.requests = [];
+    return out;
   }
 
   /** The shell has carried out the last Ready. */
@@ -512,7 +597,10 @@ export class ZabReplica {
     const backers: Sid[] = [];
     for (const [sid, v] of this.recv) if (sameVote(v.vote, this.vote)) backers.push(sid);
     if (this.quorum.isQuorum(backers)) {
-      if (this.quorumSince === null) this.quorumSince = this.now;
+      if (this.quorumSince === null) {
+        this.quorumSince = this.now;
+        this.finalizeRequest = ++this.finalizeToken;
+      }
       if (this.cfg.finalizeWait <= 0) this.decide(this.vote, 'election');
     } else {
       this.quorumSince = null;
@@ -522,8 +610,14 @@ export class ZabReplica {
   private decide(v: Vote, how: string): void {
     this.vote = v;
     this.quorumSince = null;
-    if (v.leader === this.id) this.becomeLeader(how);
-    else this.becomeLearner(v.leader, how);
+    const early = this.earlyRegistrations;
+    this.earlyRegistrations = new Map();
+    if (v.leader !== this.id) {
+      this.becomeLearner(v.leader, how);
+      return;
+    }
+    this.becomeLeader(how);
+    for (const m of early.values()) if (this.lead !== null) this.leaderReceive(m.from, m.conn, m.seq, m.p);
   }
 
   // =====================================================================================  leader

@@ -125,6 +125,18 @@ export interface Ready {
   currentEpoch?: number;
   /** 6. Then send these (they may acknowledge everything above, so never before it is durable). */
   messages: Message[];
+  /**
+   * Active leader: the first `sendEarly` of `messages` (PROPOSAL, COMMIT, INFORM, PING, REQUEST; a synced
+   * learner: REQUEST, PONG) vouch for nothing on this member's disk and may be sent before steps 1-5
+   * (pipelining); the rest after step 5.
+   * Sending them all at step 6 is also correct.
+   */
+  sendEarly?: number;
+  /**
+   * Active leader: `committed` holds only txns a quorum made durable in earlier rounds, so they may be
+   * applied (and clients answered) before steps 1-5. Applying them at step 7 is also correct.
+   */
+  applyEarly?: boolean;
   /** 7. Apply these committed txns in order (after the snapshot reset, if any). */
   committed: Entry[];
   /**
@@ -132,6 +144,12 @@ export interface Ready {
    * answers (`reply()`), in order with the COMMITs around them.
    */
   requests: Array<{ from: Sid; data: Uint8Array }>;
+  /**
+   * Election: a quorum agrees on our vote. After the finalize wait (ZooKeeper's finalizeWait, ~200 ms;
+   * independent of this Ready's other steps) call `finalizeElapsed(finalizeTimer)`; a stale token is
+   * ignored. Without it the core decides on the tick after `finalizeWait` ticks.
+   */
+  finalizeTimer?: number;
 }
 
 export interface SoftState {

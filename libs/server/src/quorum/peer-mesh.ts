@@ -37,6 +37,8 @@ export interface PeerMeshOptions {
   maxFrame: number;
   retryMs: number;
   onMessage(m: Message): void;
+  /** an established link to `sid` closed or failed (after every frame it delivered) */
+  onLinkDown?(sid: Sid): void;
   log(level: 'info' | 'warn', message: string): void;
 }
 
@@ -78,6 +80,24 @@ export class PeerMesh {
   }
 
   send(m: Message): void {
+    this.enqueue(m, null);
+  }
+
+  /**
+   * Sends messages in order; the frames for one peer leave in one socket write (corked, then written out
+   * together by uncork) instead of one write per message.
+   */
+  sendAll(ms: readonly Message[], from = 0, to = ms.length): void {
+    if (to - from === 1) {
+      this.enqueue(ms[from]!, null);
+      return;
+    }
+    const corked = new Set<net.Socket>();
+    for (let i = from; i < to; i++) this.enqueue(ms[i]!, corked);
+    for (const socket of corked) socket.uncork();
+  }
+
+  private enqueue(m: Message, corked: Set<net.Socket> | null): void {
     if (this.closed) return;
     const l = this.links.get(m.to);
     if (l === undefined) return;
@@ -87,6 +107,10 @@ export class PeerMesh {
       return;
     }
     if (l.socket !== null && !l.connecting) {
+      if (corked !== null && !corked.has(l.socket)) {
+        l.socket.cork();
+        corked.add(l.socket);
+      }
       this.write(l, l.socket, frame);
       return;
     }
@@ -146,9 +170,11 @@ export class PeerMesh {
     socket.on('error', () => {});
     socket.once('close', (hadError) => {
       if (l.socket === socket) {
-        if (!l.connecting) this.o.log('info', `${this.o.name}: link to ${l.peer.sid} closed${hadError ? ' (error)' : ''}`);
+        const wasUp = !l.connecting;
+        if (wasUp) this.o.log('info', `${this.o.name}: link to ${l.peer.sid} closed${hadError ? ' (error)' : ''}`);
         l.socket = null;
         l.connecting = false;
+        if (wasUp && !this.closed) this.o.onLinkDown?.(l.peer.sid);
       }
       if (!this.closed && l.retry === null) l.retry = setTimeout(() => this.dial(l), this.o.retryMs);
     });
@@ -204,7 +230,9 @@ export class PeerMesh {
     l.connecting = false;
     if (old !== null && old !== socket) old.destroy();
     socket.once('close', () => {
-      if (l.socket === socket) l.socket = null;
+      if (l.socket !== socket) return; // replaced by a newer link from the same sid
+      l.socket = null;
+      if (!this.closed) this.o.onLinkDown?.(sid);
     });
     const queued = l.queue;
     l.queue = [];

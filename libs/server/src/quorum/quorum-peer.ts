@@ -31,6 +31,9 @@ import { PeerMesh } from './peer-mesh.js';
 
 export type QuorumMode = 'leader' | 'follower' | 'observer';
 
+/** ZooKeeper's FastLeaderElection finalizeWait: how long a quorum's agreement must stand before deciding */
+const FINALIZE_WAIT_MS = 200;
+
 export interface QuorumPeerOptions {
   config: ServerConfig;
   server: ZkServer;
@@ -63,6 +66,9 @@ export class QuorumPeer {
   private closed = false;
   private pumpQueued = false;
   private timer: NodeJS.Timeout | null = null;
+  /** election finalize waits requested by the core (Ready.finalizeTimer) */
+  private readonly finalizeTimers = new Set<NodeJS.Timeout>();
+  private readonly finalizeWaitMs: number;
   private ticks = 0;
   /** learner: reconnects waiting for the leader's revalidation, by token */
   private readonly revalidations = new Map<number, (valid: boolean) => void>();
@@ -100,6 +106,7 @@ export class QuorumPeer {
     const me = c.servers.find((s) => s.id === id)!;
     const listenHost = c.quorumListenOnAllIPs ? '0.0.0.0' : me.host;
     const retryMs = Math.max(50, Math.min(1000, Math.floor(c.tickTime / 2)));
+    this.finalizeWaitMs = Math.min(FINALIZE_WAIT_MS, c.tickTime);
     const onMessage = (m: Message) => this.onMessage(m);
     const log = o.logger;
     this.election = new PeerMesh({
@@ -109,6 +116,7 @@ export class QuorumPeer {
     this.quorum = new PeerMesh({
       name: 'quorum', self: id, listenHost, listenPort: me.quorumPort, maxFrame: MAX_QUORUM_FRAME, retryMs, onMessage, log,
       peers: c.servers.map((s) => ({ sid: s.id, host: s.host, port: s.quorumPort })),
+      onLinkDown: (sid) => this.onQuorumLinkDown(sid),
     });
     server.broadcast = new QuorumBroadcast(this);
     server.quorumSync = true;
@@ -127,6 +135,8 @@ export class QuorumPeer {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    for (const t of this.finalizeTimers) clearTimeout(t);
+    this.finalizeTimers.clear();
     await Promise.all([this.election.close(), this.quorum.close()]);
   }
 
@@ -167,14 +177,39 @@ export class QuorumPeer {
   private onMessage(m: Message): void {
     if (this.closed) return;
     try {
-      // (a learner that registers before we lead is dropped by the core; it resends FOLLOWERINFO every tick)
+      // (a learner that registers while we are still looking is kept by the core until we lead)
       this.replica.step(m);
     } catch (err) {
       // an invariant of the core broke (e.g. a TRUNC below the commit point): never go on serving
       this.o.onFatal(err as Error);
       return;
     }
+    if (this.mode === 'leader' && m.type === 'packet' && m.p.kind === 'REQUEST') {
+      try {
+        this.takeLeaderRequests();
+      } catch (err) {
+        this.o.onFatal(err as Error); // as when a Ready's requests fail to prep
+        return;
+      }
+    }
     this.schedulePump();
+  }
+
+  /** A closed quorum link to our leader is leader loss now, not after syncLimit ticks of silence. */
+  private onQuorumLinkDown(sid: number): void {
+    if (this.closed) return;
+    this.replica.leaderConnectionLost(sid);
+    this.schedulePump();
+  }
+
+  private scheduleFinalize(token: number): void {
+    const t = setTimeout(() => {
+      this.finalizeTimers.delete(t);
+      if (this.closed) return;
+      this.replica.finalizeElapsed(token);
+      this.schedulePump();
+    }, this.finalizeWaitMs);
+    this.finalizeTimers.add(t);
   }
 
   private tick(): void {
@@ -218,19 +253,49 @@ export class QuorumPeer {
     while (!this.closed && r.hasReady()) {
       const rd = r.ready();
       if (rd.soft !== undefined) this.onSoftBefore(rd.soft);
+      if (rd.finalizeTimer !== undefined) this.scheduleFinalize(rd.finalizeTimer);
+      // leader: proposals and commits leave before our own log write (our own ack counts only after it)
+      const early = rd.sendEarly ?? 0;
+      if (early > 0) this.send(rd.messages, 0, early);
+      // leader: txns a quorum has durable are applied (clients answered) while our log write is in flight
+      if (rd.applyEarly === true) this.apply(rd);
       await this.persist(rd);
       if (this.closed) return;
-      for (const m of rd.messages) (m.type === 'vote' ? this.election : this.quorum).send(m);
+      this.send(rd.messages, early, rd.messages.length);
       // learner: the leader's answers; SessionMoved notices precede their txn's COMMIT (taken before apply),
       // revalidations follow the COMMITs sent before them (answered after apply)
       const answers = this.mode === 'leader' ? [] : this.leaderAnswers(rd.requests);
       for (const a of answers) if (a.kind === 'moved') this.o.server.sessionMovedNotice(a.sessionId, a.cxid);
-      this.apply(rd);
+      if (rd.applyEarly !== true) this.apply(rd);
       r.advance(rd);
       this.onSoftAfter();
-      if (this.mode === 'leader') for (const req of rd.requests) this.onLeaderRequest(req.from, req.data);
+      if (this.mode === 'leader') {
+        for (const req of rd.requests) this.onLeaderRequest(req.from, req.data);
+        this.takeLeaderRequests(); // those that came meanwhile, before any newer one is taken on arrival
+      }
       for (const a of answers) if (a.kind === 'revalidated') this.onRevalidated(a);
     }
+  }
+
+  /** Sends messages[from, to) in order: votes on the election links, packets on the quorum links. */
+  private send(ms: readonly Message[], from: number, to: number): void {
+    let i = from;
+    while (i < to) {
+      const isVote = ms[i]!.type === 'vote';
+      let j = i + 1;
+      while (j < to && (ms[j]!.type === 'vote') === isVote) j++;
+      (isVote ? this.election : this.quorum).sendAll(ms, i, j);
+      i = j;
+    }
+  }
+
+  /**
+   * Active leader: preps the learners' forwarded requests as they arrive, so their txns join the next
+   * Ready (not the one after it). Requests still in a Ready are always older and handled first (run()).
+   */
+  private takeLeaderRequests(): void {
+    if (this.mode !== 'leader') return;
+    for (const req of this.replica.takeRequests()) this.onLeaderRequest(req.from, req.data);
   }
 
   /** 1-5 of the Ready contract. */
