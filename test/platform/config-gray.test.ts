@@ -5,8 +5,7 @@
  * during a gray is refused unless forced; a scheduled change (config or switch) executes once however often it is
  * fired, and a switch change whose executor died is finished, not repeated.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Framework } from '@paddock/recipes';
+import { describe, expect, it, jest } from '@jest/globals';
 import {
   ConfigClient,
   ConfigConflictError,
@@ -23,33 +22,16 @@ import {
 } from '@paddock/platform';
 // the API's switch scheduler is framework-free over the client API: exercised here against both stores
 import { SwitchScheduler, type ScheduledSwitchChange } from '../../apps/api/src/switches/switch-schedule.js';
-import type { ServerHandle } from '../support/paddock.js';
-import { SERVER_OPTIONS, TARGETS } from '../sdk/targets.js';
-import { openFramework, unique, until } from './platform-support.js';
+import { TARGETS } from '../sdk/targets.js';
+import { unique, until, usePlatformTarget } from './platform-support.js';
 
 jest.setTimeout(60_000);
 
 const alice = { actor: 'alice', reason: 'CHG-7', source: 'test' };
 
 describe.each(TARGETS)('config gray releases and schedules against %s', (_kind, start) => {
-  let server: ServerHandle;
-  const closers: Array<() => Promise<unknown>> = [];
-
-  beforeAll(async () => {
-    server = await start(SERVER_OPTIONS);
-  }, 60_000);
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  async function framework(): Promise<Framework> {
-    const f = await openFramework(server.connectString);
-    closers.push(() => f.close());
-    return f;
-  }
+  const target = usePlatformTarget(start);
+  const { closers, framework } = target;
 
   /** A ConfigClient on its own session (like a separate application instance), recording what it applied. */
   async function client(root: string, ref: ConfigRef, who: GrayIdentity): Promise<{ client: ConfigClient; applied: AppliedConfig[] }> {

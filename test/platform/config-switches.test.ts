@@ -3,8 +3,7 @@
  * publish -> client within a second, CAS conflicts, history/diff/rollback, schema, listener receipts; a
  * switch flip reaching a SwitchClient within a second, an atomic 3-switch plan, expiry, receipts, audit.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Framework } from '@paddock/recipes';
+import { describe, expect, it, jest } from '@jest/globals';
 import {
   ConfigClient,
   ConfigConflictError,
@@ -21,10 +20,9 @@ import {
   switchId,
   type ConfigRelease,
 } from '@paddock/platform';
-import type { ServerHandle } from '../support/paddock.js';
 import { killSession } from '../sdk/recipes-support.js';
-import { SERVER_OPTIONS, TARGETS } from '../sdk/targets.js';
-import { openFramework, unique, until } from './platform-support.js';
+import { TARGETS } from '../sdk/targets.js';
+import { unique, until, usePlatformTarget } from './platform-support.js';
 
 jest.setTimeout(60_000);
 
@@ -32,24 +30,8 @@ const alice = { actor: 'alice', reason: 'INC-1', source: 'test' };
 const bob = { actor: 'bob', reason: 'INC-2', source: 'test' };
 
 describe.each(TARGETS)('config center and switches against %s', (_kind, start) => {
-  let server: ServerHandle;
-  const closers: Array<() => Promise<unknown>> = [];
-
-  beforeAll(async () => {
-    server = await start(SERVER_OPTIONS);
-  }, 60_000);
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  async function framework(): Promise<Framework> {
-    const f = await openFramework(server.connectString);
-    closers.push(() => f.close());
-    return f;
-  }
+  const target = usePlatformTarget(start);
+  const { closers, framework } = target;
 
   it('publish reaches a ConfigClient within a second; receipts tell who holds which release', async () => {
     const root = `/${unique('cfg')}`;
@@ -267,7 +249,7 @@ describe.each(TARGETS)('config center and switches against %s', (_kind, start) =
     await reg.start();
     expect(await reg.verify()).toBe(true);
     const firstOwner = (await observer.client.exists(reg.path))!.ephemeralOwner;
-    await killSession(server, f.client);
+    await killSession(target.server, f.client);
     await until(
       're-registered under a new session',
       async () => {

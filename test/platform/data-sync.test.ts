@@ -3,12 +3,11 @@
  * progress written back; a collector killed mid-task and the task re-dispatched after the grace period (resuming
  * from the checkpoint); a failing task retried with backoff, then terminally failed; audit for each.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { Framework } from '@paddock/recipes';
 import { DATA_SYNC_MASTER_ACTOR, DataSyncMaster, DataSyncService, DataSyncWorker, MemoryAuditSink, type SyncTaskHandler } from '@paddock/platform';
-import type { ServerHandle } from '../support/paddock.js';
-import { SERVER_OPTIONS, TARGETS } from '../sdk/targets.js';
-import { openFramework, unique, until } from './platform-support.js';
+import { TARGETS } from '../sdk/targets.js';
+import { unique, until, usePlatformTarget } from './platform-support.js';
 
 jest.setTimeout(60_000);
 
@@ -16,24 +15,8 @@ const ops = { actor: 'ops', reason: 'DS-1', source: 'test' };
 const GRACE = 2_000;
 
 describe.each(TARGETS)('data-sync against %s', (_kind, start) => {
-  let server: ServerHandle;
-  const closers: Array<() => Promise<unknown>> = [];
-
-  beforeAll(async () => {
-    server = await start(SERVER_OPTIONS);
-  }, 60_000);
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  async function framework(sessionTimeout = 4_000): Promise<Framework> {
-    const f = await openFramework(server.connectString, sessionTimeout);
-    closers.push(() => f.close());
-    return f;
-  }
+  const target = usePlatformTarget(start, { sessionTimeout: 4_000 });
+  const { closers, framework } = target;
 
   it('dispatches, records progress, fails over a dead worker after grace, retries then fails', async () => {
     const root = `/${unique('ds')}`;

@@ -3,7 +3,7 @@
  * topics assigned by capacity, a pinned topic stays in its group, a dead slave's topics move after the grace
  * period (not before), a killed master is replaced with a higher epoch and the stale master's write is rejected.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { Framework } from '@paddock/recipes';
 import {
   LOG_CENTER_MASTER_ACTOR,
@@ -15,10 +15,9 @@ import {
   jsonData,
   type DesiredAssignment,
 } from '@paddock/platform';
-import type { ServerHandle } from '../support/paddock.js';
 import { killSession } from '../sdk/recipes-support.js';
-import { SERVER_OPTIONS, TARGETS } from '../sdk/targets.js';
-import { openFramework, unique, until } from './platform-support.js';
+import { TARGETS } from '../sdk/targets.js';
+import { unique, until, usePlatformTarget } from './platform-support.js';
 
 jest.setTimeout(60_000);
 
@@ -26,24 +25,8 @@ const ops = { actor: 'ops', reason: 'LC-1', source: 'test' };
 const GRACE = 2_500;
 
 describe.each(TARGETS)('log-center against %s', (_kind, start) => {
-  let server: ServerHandle;
-  const closers: Array<() => Promise<unknown>> = [];
-
-  beforeAll(async () => {
-    server = await start(SERVER_OPTIONS);
-  }, 60_000);
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  async function framework(sessionTimeout = 4_000): Promise<Framework> {
-    const f = await openFramework(server.connectString, sessionTimeout);
-    closers.push(() => f.close());
-    return f;
-  }
+  const target = usePlatformTarget(start, { sessionTimeout: 4_000 });
+  const { closers, framework } = target;
 
   it('assigns, respects pins, fails over slaves after the grace period and masters with a higher epoch', async () => {
     const root = `/${unique('lc')}`;
@@ -108,7 +91,7 @@ describe.each(TARGETS)('log-center against %s', (_kind, start) => {
     const oldEpoch = leader.epoch!;
     const standby = masters.find((m) => m !== leader)!;
     const oldSession = leader.framework.client.sessionId;
-    await killSession(server, leader.framework.client);
+    await killSession(target.server, leader.framework.client);
     await until('standby leads', () => standby.isLeader && (standby.epoch ?? 0) > oldEpoch, 15_000);
     await until('assignment stamped with the new epoch', async () => (await service.getDesired())?.epoch === standby.epoch, 10_000);
     await until('slaves follow the new epoch', () => [...slaves.entries()].filter(([id]) => id !== 's1').every(([, s]) => s.epoch === standby.epoch), 10_000);
@@ -152,7 +135,7 @@ describe.each(TARGETS)('log-center against %s', (_kind, start) => {
     await until('assigned', () => slave.topics.includes('a'));
     const generation = (await service.getDesired())!.generation;
     // expire the session: the owned framework opens a new one and the node is re-created within the grace period
-    await killSession(server, f.client);
+    await killSession(target.server, f.client);
     await until('stopped on session loss', () => revoked.includes('session'));
     await until('running again', () => slave.topics.includes('a'), 10_000);
     await new Promise((r) => setTimeout(r, 500));

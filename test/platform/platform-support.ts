@@ -1,8 +1,10 @@
 /** Helpers of the platform suite (on top of test/sdk/targets.ts and test/support). */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { Framework } from '@paddock/recipes';
-import { REPO_ROOT } from '../support/paddock.js';
+import { REPO_ROOT, type ServerHandle } from '../support/paddock.js';
+import { SERVER_OPTIONS, type Starter } from '../sdk/targets.js';
 import { spawnManaged, waitFor, type ManagedProcess } from '../support/processes.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -37,6 +39,49 @@ export async function spawnProvider(connectString: string, service: string, name
 
 export async function openFramework(connectString: string, sessionTimeout = 10_000): Promise<Framework> {
   return Framework.connect(connectString, { sessionTimeout, reconnectDelayMs: 200, reconnectJitterMs: 50, connectTimeoutMs: 15_000 });
+}
+
+export interface PlatformTarget {
+  /** The started server (valid inside tests, after beforeAll). */
+  readonly server: ServerHandle;
+  /** Closed in reverse order after each test. */
+  readonly closers: Array<() => Promise<unknown>>;
+  /** A Framework on its own session, closed after the test. */
+  framework(sessionTimeout?: number): Promise<Framework>;
+}
+
+/**
+ * Registers the per-target hooks every platform suite needs (call inside describe.each(TARGETS)): start the
+ * server once, close what a test opened after each test, stop the server at the end.
+ */
+export function usePlatformTarget(start: Starter, options: { sessionTimeout?: number } = {}): PlatformTarget {
+  let server: ServerHandle | undefined;
+  const closers: Array<() => Promise<unknown>> = [];
+  beforeAll(async () => {
+    server = await start(SERVER_OPTIONS);
+  }, 60_000);
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const started = (): ServerHandle => {
+    if (!server) throw new Error('the platform target is not started yet (use it inside a test)');
+    return server;
+  };
+  return {
+    get server(): ServerHandle {
+      return started();
+    },
+    closers,
+    // an arrow, not a method: suites destructure it
+    framework: async (sessionTimeout = options.sessionTimeout): Promise<Framework> => {
+      const f = await openFramework(started().connectString, sessionTimeout);
+      closers.push(() => f.close());
+      return f;
+    },
+  };
 }
 
 export function until(description: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<true> {

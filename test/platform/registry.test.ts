@@ -3,7 +3,7 @@
  * provider processes, a consumer calling through SIGKILL of one, operator overrides, empty-push protection,
  * zombie detection, routes, audit.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { Framework } from '@paddock/recipes';
 import {
   DubboUrl,
@@ -15,36 +15,22 @@ import {
   startHttpProvider,
   type ProtectionReport,
 } from '@paddock/platform';
-import type { ServerHandle } from '../support/paddock.js';
 import { sleep } from '../support/processes.js';
-import { SERVER_OPTIONS, TARGETS } from '../sdk/targets.js';
-import { openFramework, spawnProvider, unique, until, type ProviderProcess } from './platform-support.js';
+import { TARGETS } from '../sdk/targets.js';
+import { openFramework, spawnProvider, unique, until, usePlatformTarget, type ProviderProcess } from './platform-support.js';
 
 jest.setTimeout(60_000);
 
 const ctx = { actor: 'alice', reason: 'test', source: 'test' };
 
 describe.each(TARGETS)('registry against %s', (_kind, start) => {
-  let server: ServerHandle;
-  const closers: Array<() => Promise<unknown>> = [];
+  const target = usePlatformTarget(start);
+  const { closers, framework } = target;
   const providers: ProviderProcess[] = [];
 
-  beforeAll(async () => {
-    server = await start(SERVER_OPTIONS);
-  }, 60_000);
   afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
     await Promise.all(providers.splice(0).map((p) => p.process.kill()));
   });
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  async function framework(sessionTimeout?: number): Promise<Framework> {
-    const f = await openFramework(server.connectString, sessionTimeout);
-    closers.push(() => f.close());
-    return f;
-  }
 
   async function consumerOf(f: Framework, service: string, options: Partial<ConstructorParameters<typeof ServiceConsumer>[1]> = {}): Promise<ServiceConsumer> {
     const c = new ServiceConsumer(f, { service, application: 'demo-consumer', timeoutMs: 2_000, ...options });
@@ -55,7 +41,7 @@ describe.each(TARGETS)('registry against %s', (_kind, start) => {
 
   it('providers register Dubbo URLs; a consumer keeps calling through SIGKILL of one provider process', async () => {
     const service = `com.paddock.${unique('Demo').replace(/-/g, '_')}`;
-    const spawned = await Promise.all(['p1', 'p2', 'p3'].map((n) => spawnProvider(server.connectString, service, n)));
+    const spawned = await Promise.all(['p1', 'p2', 'p3'].map((n) => spawnProvider(target.server.connectString, service, n)));
     providers.push(...spawned);
     const f = await framework();
     const registry = new RegistryService(f);
@@ -166,7 +152,7 @@ describe.each(TARGETS)('registry against %s', (_kind, start) => {
     const service = `com.paddock.${unique('Empty').replace(/-/g, '_')}`;
     const f = await framework();
     const single = await framework();
-    const fleet = await openFramework(server.connectString);
+    const fleet = await openFramework(target.server.connectString);
     closers.push(() => fleet.close());
     const started = await Promise.all(['a', 'b', 'c'].map((name) => startHttpProvider(fleet, { service, application: 'svc', handlers: { whoami: () => name } })));
     for (const p of started) closers.push(() => p.close());
@@ -223,9 +209,9 @@ describe.each(TARGETS)('registry against %s', (_kind, start) => {
     const live = await startHttpProvider(f, { service, application: 'svc', handlers: { x: () => 1 } });
     closers.push(() => live.close());
     // a provider process with a long session: after SIGKILL its node stays until the session times out
-    const victim = await spawnProvider(server.connectString, service, 'zombie', { SESSION_TIMEOUT: '10000' });
+    const victim = await spawnProvider(target.server.connectString, service, 'zombie', { SESSION_TIMEOUT: '10000' });
     providers.push(victim);
-    const probe = fourLetterSessionProbe([server.connectString]);
+    const probe = fourLetterSessionProbe([target.server.connectString]);
     let report = await registry.detectZombies(probe, [service]);
     expect(report.map((r) => r.status)).toEqual(['live', 'live']);
     expect(report.find((r) => r.address === victim.address)!.ephemeralOwner).toBe(`0x${victim.sessionHex}`);

@@ -4,18 +4,12 @@ import { useState } from 'react';
 import { api, errorText } from '@/lib/api';
 import { localInputToIso, toLocalInput } from '@/lib/schedule';
 import { useCan } from '@/lib/session';
-import { fallbackText, scopeOf, scopeText, toFallback, type FallbackKind } from '@/lib/switches';
+import { fallbackText, scopeText, switchChangeBody, type FallbackKind, type SwitchChangeDraft } from '@/lib/switches';
 import type { ScheduledSwitchChange } from '@/lib/types';
-import { ErrorBox } from '@/components/ui';
+import { ErrorBox, NoticeBox } from '@/components/ui';
 import { ScheduledChanges } from '@/components/scheduled-changes';
 
-interface Form {
-  service: string;
-  method: string;
-  consumerApp: string;
-  mode: 'off' | 'force' | 'fail';
-  fallbackKind: FallbackKind;
-  fallbackValue: string;
+interface Form extends SwitchChangeDraft {
   at: string;
   reason: string;
 }
@@ -35,9 +29,7 @@ export function SwitchSchedulePanel({ env, refreshKey }: { env: string; refreshK
       if (!form.service.trim()) throw new Error('A service is required');
       if (!form.reason.trim()) throw new Error('A reason is required to schedule a switch change');
       const body = {
-        scope: scopeOf(form.service, form.method, form.consumerApp),
-        mode: form.mode,
-        ...(form.mode !== 'off' ? { fallback: toFallback(form.fallbackKind, form.fallbackValue) } : {}),
+        ...switchChangeBody(form),
         at: localInputToIso(form.at),
         reason: form.reason.trim(),
       };
@@ -54,7 +46,7 @@ export function SwitchSchedulePanel({ env, refreshKey }: { env: string; refreshK
     <div className="panel" data-testid="switch-schedule">
       <h2>Scheduled switch changes</h2>
       <ErrorBox error={error} />
-      {notice && <div className="alert ok">{notice}</div>}
+      <NoticeBox notice={notice} />
       {canWrite ? (
         <div data-testid="schedule-form">
           <div className="row">

@@ -1,5 +1,5 @@
 'use client';
-/** Small shared pieces: page header, error box, relative time. */
+/** Small shared pieces: page header, error and notice boxes, relative time, labelled stats, a table's empty row. */
 import type { ReactNode } from 'react';
 
 export function PageHead({ title, sub, children }: { title: string; sub?: ReactNode; children?: ReactNode }) {
@@ -20,6 +20,32 @@ export function ErrorBox({ error }: { error: string | null | undefined }) {
     <div className="alert error" role="alert">
       {error}
     </div>
+  );
+}
+
+export function NoticeBox({ notice }: { notice: string | null | undefined }) {
+  if (!notice) return null;
+  return <div className="alert ok">{notice}</div>;
+}
+
+/** One labelled figure of a summary strip (a master's id, epoch, since...). */
+export function Stat({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <div className="small muted">{label}</div>
+      {children}
+    </div>
+  );
+}
+
+/** The row a table shows instead of its rows when it has none. */
+export function EmptyRow({ colSpan, children }: { colSpan: number; children: ReactNode }) {
+  return (
+    <tr>
+      <td colSpan={colSpan} className="muted">
+        {children}
+      </td>
+    </tr>
   );
 }
 

@@ -1,7 +1,8 @@
 /** Switch helpers shared by the switch form and the plan editor: scope text, fallback text and the typed fallback. */
-import type { Fallback, SwitchScope } from './types';
+import type { Fallback, SwitchScope, SwitchState } from './types';
 
 export type FallbackKind = Fallback['kind'];
+export type SwitchMode = SwitchState['mode'];
 
 export function scopeText(s: SwitchScope): string {
   return s.service + (s.method ? `#${s.method}` : '') + (s.consumerApp ? ` ← ${s.consumerApp}` : '');
@@ -43,4 +44,19 @@ export function fallbackInput(f: Fallback | undefined): { kind: FallbackKind; te
 
 export function scopeOf(service: string, method: string, consumerApp: string): SwitchScope {
   return { service: service.trim(), ...(method.trim() ? { method: method.trim() } : {}), ...(consumerApp.trim() ? { consumerApp: consumerApp.trim() } : {}) };
+}
+
+/** The form fields of one switch change (scope, mode, fallback), shared by the switch form and the schedule form. */
+export interface SwitchChangeDraft {
+  service: string;
+  method: string;
+  consumerApp: string;
+  mode: SwitchMode;
+  fallbackKind: FallbackKind;
+  fallbackValue: string;
+}
+
+/** The scope / mode / fallback of a request body (no fallback when the switch is off; a bad JSON value throws). */
+export function switchChangeBody(d: SwitchChangeDraft): { scope: SwitchScope; mode: SwitchMode; fallback?: Fallback } {
+  return { scope: scopeOf(d.service, d.method, d.consumerApp), mode: d.mode, ...(d.mode !== 'off' ? { fallback: toFallback(d.fallbackKind, d.fallbackValue) } : {}) };
 }

@@ -9,7 +9,9 @@ import { api, errorText, get, qs } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
 import { ReadOnlyNote, useCan } from '@/lib/session';
 import type { DataSyncSnapshot, MasterInfo, SyncTask, SyncTaskStatus } from '@/lib/types';
-import { ErrorBox, PageHead, Time, json } from '@/components/ui';
+import { useOperatorAction, type RunAction } from '@/lib/use-operator-action';
+import { EmptyRow, ErrorBox, NoticeBox, PageHead, Stat, Time, json } from '@/components/ui';
+import { RequiredReasonField, useRequiredReason } from '@/components/required-reason';
 
 const enc = encodeURIComponent;
 const DS = '/api/data-sync';
@@ -25,17 +27,14 @@ const STATUS_BADGE: Record<SyncTaskStatus, string> = {
   cancelled: 'off',
 };
 
-/** Runs an operator action; resolves true when it succeeded (the page reloads and shows a notice). */
-type Run = (what: string, action: () => Promise<unknown>) => Promise<boolean>;
-
 export default function DataSyncPage() {
   const canWrite = useCan('operator', 'data-sync');
   const [snap, setSnap] = useState<DataSyncSnapshot | null>(null);
   const [master, setMaster] = useState<MasterInfo | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [filter, setFilter] = useState<SyncTaskStatus | ''>('');
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // `run` reloads through `load`, which reports into the same error box
+  const { error, setError, notice, run } = useOperatorAction(() => load());
 
   const load = useCallback(async () => {
     try {
@@ -57,20 +56,6 @@ export default function DataSyncPage() {
     if (m.kind === 'event') get<MasterInfo>(`${DS}/master`).then(setMaster, () => undefined);
   });
 
-  const run: Run = async (what, action) => {
-    setError(null);
-    setNotice(null);
-    try {
-      await action();
-      setNotice(what);
-      await load();
-      return true;
-    } catch (e) {
-      setError(errorText(e));
-      return false;
-    }
-  };
-
   const tasks = snap?.tasks ?? [];
   const shown = filter ? tasks.filter((t) => t.state.status === filter) : tasks;
   const workers = snap?.workers ?? [];
@@ -91,26 +76,22 @@ export default function DataSyncPage() {
         <button onClick={() => void load()}>Refresh</button>
       </PageHead>
       <ErrorBox error={error} />
-      {notice && <div className="alert ok">{notice}</div>}
+      <NoticeBox notice={notice} />
 
       <div className="panel" data-testid="ds-master">
         <div className="row" style={{ gap: 24 }}>
-          <div>
-            <div className="small muted">Master</div>
+          <Stat label="Master">
             <b className="mono">{master?.masterId ?? 'none elected'}</b>
-          </div>
-          <div>
-            <div className="small muted">Epoch</div>
+          </Stat>
+          <Stat label="Epoch">
             <b data-testid="ds-epoch">{master?.epoch ?? '—'}</b>
-          </div>
-          <div>
-            <div className="small muted">Since</div>
+          </Stat>
+          <Stat label="Since">
             <Time iso={master?.since ?? null} />
-          </div>
-          <div>
-            <div className="small muted">Participants</div>
+          </Stat>
+          <Stat label="Participants">
             <span className="mono small">{master?.participants.map((p) => p.id + (p.isLeader ? ' ★' : '')).join(', ') || '—'}</span>
-          </div>
+          </Stat>
         </div>
       </div>
 
@@ -130,11 +111,7 @@ export default function DataSyncPage() {
               </tr>
             </thead>
             <tbody>
-              {shown.length === 0 && (
-                <tr>
-                  <td colSpan={7} className="muted">No tasks{filter ? ` in state ${filter}` : ''}.</td>
-                </tr>
-              )}
+              {shown.length === 0 && <EmptyRow colSpan={7}>No tasks{filter ? ` in state ${filter}` : ''}.</EmptyRow>}
               {shown.map((t) => (
                 <tr key={t.id} data-task={t.id} onClick={() => setSelected(t.id)} style={{ cursor: 'pointer', ...(t.id === selected ? { background: 'var(--accent-weak)' } : {}) }}>
                   <td className="mono">
@@ -174,11 +151,7 @@ export default function DataSyncPage() {
             </tr>
           </thead>
           <tbody>
-            {workers.length === 0 && (
-              <tr>
-                <td colSpan={5} className="muted">No live workers: published tasks wait.</td>
-              </tr>
-            )}
+            {workers.length === 0 && <EmptyRow colSpan={5}>No live workers: published tasks wait.</EmptyRow>}
             {workers.map((w) => (
               <tr key={`${w.kind}/${w.id}`} data-worker={w.id}>
                 <td className="mono">{w.id}</td>
@@ -212,17 +185,10 @@ function Progress({ task }: { task: SyncTask }) {
   );
 }
 
-function TaskDetail({ task, canWrite, run, onDeleted }: { task: SyncTask; canWrite: boolean; run: Run; onDeleted: () => void }) {
-  const [reason, setReason] = useState('');
-  const [missingReason, setMissingReason] = useState(false);
+function TaskDetail({ task, canWrite, run, onDeleted }: { task: SyncTask; canWrite: boolean; run: RunAction; onDeleted: () => void }) {
+  const { withReason, ...reasonField } = useRequiredReason(run);
   const id = enc(task.id);
   const finished = FINISHED.includes(task.state.status);
-
-  function withReason(what: string, action: (reason: string) => Promise<unknown>) {
-    if (!reason.trim()) return setMissingReason(true);
-    setMissingReason(false);
-    void run(what, () => action(reason.trim()));
-  }
 
   return (
     <div className="panel" data-testid="task-detail">
@@ -275,11 +241,7 @@ function TaskDetail({ task, canWrite, run, onDeleted }: { task: SyncTask; canWri
       </table>
       {canWrite && (
         <div style={{ marginTop: 10, display: 'flex', flexDirection: 'column', gap: 8 }}>
-          <label>
-            Reason (required, recorded in the audit log)
-            <input name="task-reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="DS-17: source database in maintenance" />
-          </label>
-          {missingReason && <div className="alert error" role="alert">A reason is required for every data-sync change.</div>}
+          <RequiredReasonField name="task-reason" placeholder="DS-17: source database in maintenance" area="data-sync" {...reasonField} />
           <div className="row">
             <button disabled={finished} onClick={() => withReason(`Cancelled ${task.id}`, (r) => api('POST', `${DS}/tasks/${id}/cancel`, { reason: r }))}>Cancel task</button>
             <button disabled={!(task.state.status === 'failed' || task.state.status === 'cancelled')} onClick={() => withReason(`Retrying ${task.id}`, (r) => api('POST', `${DS}/tasks/${id}/retry`, { reason: r }))}>
@@ -305,7 +267,7 @@ function TaskDetail({ task, canWrite, run, onDeleted }: { task: SyncTask; canWri
   );
 }
 
-function PublishTask({ run }: { run: Run }) {
+function PublishTask({ run }: { run: RunAction }) {
   const [form, setForm] = useState({ id: '', kind: 'collector', source: '', target: '', payload: '', weight: '1', maxAttempts: '3', reason: '' });
   const [invalid, setInvalid] = useState<string | null>(null);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });

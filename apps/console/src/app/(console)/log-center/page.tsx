@@ -10,7 +10,9 @@ import { api, errorText, get, qs } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
 import { ReadOnlyNote, useCan } from '@/lib/session';
 import type { LogCenterSnapshot, MasterInfo, PinRecord, SlaveGroup, TopicStatus } from '@/lib/types';
-import { ErrorBox, PageHead, Time } from '@/components/ui';
+import { useOperatorAction, type RunAction } from '@/lib/use-operator-action';
+import { EmptyRow, ErrorBox, NoticeBox, PageHead, Stat, Time } from '@/components/ui';
+import { RequiredReasonField, useRequiredReason } from '@/components/required-reason';
 
 const enc = encodeURIComponent;
 const LC = '/api/log-center';
@@ -27,8 +29,8 @@ export default function LogCenterPage() {
   const [pins, setPins] = useState<PinRecord[]>([]);
   const [master, setMaster] = useState<MasterInfo | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // `run` reloads through `load`, which reports into the same error box
+  const { error, setError, notice, run } = useOperatorAction(() => load());
 
   const loadSide = useCallback(async () => {
     const [g, p, m] = await Promise.all([get<{ groups: SlaveGroup[] }>(`${LC}/groups`), get<{ pins: PinRecord[] }>(`${LC}/pins`), get<MasterInfo>(`${LC}/master`)]);
@@ -58,18 +60,6 @@ export default function LogCenterPage() {
     loadSide().catch((e: unknown) => setError(errorText(e)));
   });
 
-  async function run(what: string, action: () => Promise<unknown>) {
-    setError(null);
-    setNotice(null);
-    try {
-      await action();
-      setNotice(what);
-      await load();
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }
-
   const topics = snap?.topics ?? [];
   const slaves = snap?.slaves ?? [];
   const current = topics.find((t) => t.topic === selected) ?? null;
@@ -81,31 +71,26 @@ export default function LogCenterPage() {
         <button onClick={() => void load()}>Refresh</button>
       </PageHead>
       <ErrorBox error={error} />
-      {notice && <div className="alert ok">{notice}</div>}
+      <NoticeBox notice={notice} />
 
       <div className="panel" data-testid="lc-master">
         <div className="row" style={{ gap: 24 }}>
-          <div>
-            <div className="small muted">Master</div>
+          <Stat label="Master">
             <b className="mono">{master?.masterId ?? snap?.masterId ?? 'none elected'}</b>
             {leader && <span className="small muted"> (leader latch: {master?.participants.length} participant(s))</span>}
-          </div>
-          <div>
-            <div className="small muted">Epoch</div>
+          </Stat>
+          <Stat label="Epoch">
             <b data-testid="lc-epoch">{master?.epoch ?? snap?.epoch ?? '—'}</b>
-          </div>
-          <div>
-            <div className="small muted">Generation</div>
+          </Stat>
+          <Stat label="Generation">
             <b data-testid="lc-generation">{snap?.generation ?? '—'}</b>
-          </div>
-          <div>
-            <div className="small muted">Master since</div>
+          </Stat>
+          <Stat label="Master since">
             <Time iso={master?.since ?? null} />
-          </div>
-          <div>
-            <div className="small muted">Assignment</div>
+          </Stat>
+          <Stat label="Assignment">
             {snap && (snap.inSync ? <span className="badge ok" data-testid="lc-sync">in sync</span> : <span className="badge fail" data-testid="lc-sync">pending</span>)}
-          </div>
+          </Stat>
         </div>
       </div>
 
@@ -125,11 +110,7 @@ export default function LogCenterPage() {
               </tr>
             </thead>
             <tbody>
-              {topics.length === 0 && (
-                <tr>
-                  <td colSpan={7} className="muted">No topics yet.</td>
-                </tr>
-              )}
+              {topics.length === 0 && <EmptyRow colSpan={7}>No topics yet.</EmptyRow>}
               {topics.map((t) => (
                 <tr key={t.topic} data-topic={t.topic} onClick={() => setSelected(t.topic)} style={{ cursor: 'pointer', ...(t.topic === selected ? { background: 'var(--accent-weak)' } : {}) }}>
                   <td className="mono">
@@ -166,11 +147,7 @@ export default function LogCenterPage() {
               </tr>
             </thead>
             <tbody>
-              {groups.length === 0 && (
-                <tr>
-                  <td colSpan={4} className="muted">No groups.</td>
-                </tr>
-              )}
+              {groups.length === 0 && <EmptyRow colSpan={4}>No groups.</EmptyRow>}
               {groups.map((g) => (
                 <tr key={g.name} data-group={g.name}>
                   <td>
@@ -200,11 +177,7 @@ export default function LogCenterPage() {
               </tr>
             </thead>
             <tbody>
-              {slaves.length === 0 && (
-                <tr>
-                  <td colSpan={6} className="muted">No live slaves.</td>
-                </tr>
-              )}
+              {slaves.length === 0 && <EmptyRow colSpan={6}>No live slaves.</EmptyRow>}
               {slaves.map((s) => (
                 <tr key={`${s.group}/${s.id}`} data-slave={`${s.group}/${s.id}`}>
                   <td className="mono">{s.group}/{s.id}</td>
@@ -232,20 +205,11 @@ function reportText(t: TopicStatus): string {
   return parts.join(' · ') || '—';
 }
 
-type Run = (what: string, action: () => Promise<unknown>) => Promise<void>;
-
-function TopicActions({ topic, groups, canWrite, run, onDeleted }: { topic: TopicStatus; groups: SlaveGroup[]; canWrite: boolean; run: Run; onDeleted: () => void }) {
-  const [reason, setReason] = useState('');
+function TopicActions({ topic, groups, canWrite, run, onDeleted }: { topic: TopicStatus; groups: SlaveGroup[]; canWrite: boolean; run: RunAction; onDeleted: () => void }) {
+  const { withReason, ...reasonField } = useRequiredReason(run);
   const [partitions, setPartitions] = useState(String(topic.partitions));
   const [group, setGroup] = useState(topic.pin ?? groups[0]?.name ?? '');
-  const [missingReason, setMissingReason] = useState(false);
   const t = enc(topic.topic);
-
-  function withReason(what: string, action: (reason: string) => Promise<unknown>) {
-    if (!reason.trim()) return setMissingReason(true);
-    setMissingReason(false);
-    void run(what, () => action(reason.trim()));
-  }
 
   return (
     <div className="panel" data-testid="topic-actions">
@@ -262,11 +226,7 @@ function TopicActions({ topic, groups, canWrite, run, onDeleted }: { topic: Topi
       </dl>
       {canWrite && (
         <div style={{ marginTop: 10, display: 'flex', flexDirection: 'column', gap: 8 }}>
-          <label>
-            Reason (required, recorded in the audit log)
-            <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="CHG-42: move clicks to the SSD group" />
-          </label>
-          {missingReason && <div className="alert error" role="alert">A reason is required for every log-center change.</div>}
+          <RequiredReasonField name="reason" placeholder="CHG-42: move clicks to the SSD group" area="log-center" {...reasonField} />
           <div className="row">
             <label style={{ width: 110 }}>
               Partitions
@@ -314,7 +274,7 @@ function TopicActions({ topic, groups, canWrite, run, onDeleted }: { topic: Topi
   );
 }
 
-function CreateTopic({ run }: { run: Run }) {
+function CreateTopic({ run }: { run: RunAction }) {
   const [name, setName] = useState('');
   const [partitions, setPartitions] = useState('1');
   const [reason, setReason] = useState('');
@@ -347,7 +307,7 @@ function CreateTopic({ run }: { run: Run }) {
   );
 }
 
-function CreateGroup({ run }: { run: Run }) {
+function CreateGroup({ run }: { run: RunAction }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [reason, setReason] = useState('');

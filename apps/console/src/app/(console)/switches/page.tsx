@@ -8,20 +8,14 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, get } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
 import { ReadOnlyNote, useCan } from '@/lib/session';
-import { fallbackInput, fallbackText, scopeOf, scopeText, toFallback, type FallbackKind } from '@/lib/switches';
+import { fallbackInput, fallbackText, scopeText, switchChangeBody, type FallbackKind, type SwitchChangeDraft } from '@/lib/switches';
 import type { PlanChange, SwitchPlan, SwitchSnapshot, SwitchState } from '@/lib/types';
-import { ErrorBox, PageHead, Time } from '@/components/ui';
+import { EmptyRow, ErrorBox, NoticeBox, PageHead, Time } from '@/components/ui';
 import { SwitchPlanEditor } from '@/components/switch-plan-editor';
 import { SwitchReceipts } from '@/components/switch-receipts';
 import { SwitchSchedulePanel } from '@/components/switch-schedule-panel';
 
-interface Draft {
-  service: string;
-  method: string;
-  consumerApp: string;
-  mode: 'off' | 'force' | 'fail';
-  fallbackKind: FallbackKind;
-  fallbackValue: string;
+interface Draft extends SwitchChangeDraft {
   expiresInMin: string;
   reason: string;
   expectedVersion?: number;
@@ -69,9 +63,7 @@ export default function SwitchesPage() {
     try {
       const expires = draft.expiresInMin.trim() === '' ? null : Date.now() + Number(draft.expiresInMin) * 60_000;
       const body = {
-        scope: scopeOf(draft.service, draft.method, draft.consumerApp),
-        mode: draft.mode,
-        ...(draft.mode !== 'off' ? { fallback: toFallback(draft.fallbackKind, draft.fallbackValue) } : {}),
+        ...switchChangeBody(draft),
         expiresAt: expires,
         reason: draft.reason.trim(),
         ...(draft.expectedVersion !== undefined ? { expectedVersion: draft.expectedVersion } : {}),
@@ -135,7 +127,7 @@ export default function SwitchesPage() {
         </form>
       </PageHead>
       <ErrorBox error={error} />
-      {notice && <div className="alert ok">{notice}</div>}
+      <NoticeBox notice={notice} />
       <div className="panel">
         <table data-testid="switch-table">
           <thead>
@@ -151,11 +143,7 @@ export default function SwitchesPage() {
             </tr>
           </thead>
           <tbody>
-            {list.length === 0 && (
-              <tr>
-                <td colSpan={8} className="muted">No switches in {env}.</td>
-              </tr>
-            )}
+            {list.length === 0 && <EmptyRow colSpan={8}>No switches in {env}.</EmptyRow>}
             {list.map((s) => (
               <tr key={s.id} data-switch={scopeText(s.scope)}>
                 <td className="mono">{scopeText(s.scope)}{s.plan && <div className="small muted">plan {s.plan}</div>}</td>

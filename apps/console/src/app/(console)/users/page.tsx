@@ -8,7 +8,8 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, get } from '@/lib/api';
 import { ROLE_RANK, useCan, useMe, type Role } from '@/lib/session';
 import type { TokenInfo, UserInfo } from '@/lib/types';
-import { ErrorBox, PageHead, Time } from '@/components/ui';
+import { useOperatorAction, type RunAction } from '@/lib/use-operator-action';
+import { EmptyRow, ErrorBox, NoticeBox, PageHead, Time } from '@/components/ui';
 
 const ROLES: Role[] = ['viewer', 'operator', 'admin'];
 const AREAS = ['znodes', 'registry', 'config', 'switches', 'log-center', 'data-sync', 'audit', 'admin'] as const;
@@ -18,8 +19,8 @@ export default function UsersPage() {
   const isAdmin = useCan('admin', 'admin');
   const [users, setUsers] = useState<UserInfo[]>([]);
   const [tokens, setTokens] = useState<TokenInfo[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // `run` reloads through `load`, which reports into the same error box
+  const { error, setError, notice, setNotice, run } = useOperatorAction(() => load());
   const [secret, setSecret] = useState<{ name: string; token: string } | null>(null);
 
   const load = useCallback(async () => {
@@ -35,18 +36,6 @@ export default function UsersPage() {
   useEffect(() => {
     if (isAdmin) void load();
   }, [isAdmin, load]);
-
-  async function run(what: string, action: () => Promise<unknown>) {
-    setError(null);
-    setNotice(null);
-    try {
-      await action();
-      setNotice(what);
-      await load();
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }
 
   if (!isAdmin) {
     return (
@@ -64,7 +53,7 @@ export default function UsersPage() {
         <button onClick={() => void load()}>Refresh</button>
       </PageHead>
       <ErrorBox error={error} />
-      {notice && <div className="alert ok">{notice}</div>}
+      <NoticeBox notice={notice} />
 
       <div className="grid2" style={{ gridTemplateColumns: '1fr minmax(300px, 380px)' }}>
         <div className="panel">
@@ -148,11 +137,7 @@ export default function UsersPage() {
               </tr>
             </thead>
             <tbody>
-              {tokens.length === 0 && (
-                <tr>
-                  <td colSpan={7} className="muted">No API tokens.</td>
-                </tr>
-              )}
+              {tokens.length === 0 && <EmptyRow colSpan={7}>No API tokens.</EmptyRow>}
               {tokens.map((t) => (
                 <tr key={t.id} data-token={t.name}>
                   <td className="mono">{t.name}</td>
@@ -189,7 +174,7 @@ export default function UsersPage() {
   );
 }
 
-function CreateUser({ run }: { run: (what: string, action: () => Promise<unknown>) => Promise<void> }) {
+function CreateUser({ run }: { run: RunAction }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
