@@ -2,11 +2,19 @@
  * A seeded, single-threaded simulation of a ZAB ensemble (TigerBeetle VOPR style): one seed -> options ->
  * a safety phase with faults -> a liveness phase on a healed ensemble -> checkers. Everything random comes
  * from the seed's PRNG, everything timed from the virtual clock, so a seed replays exactly.
+ *
+ * Checkers: as it happens, no committed txn truncated, skipped or applied differently, one leader per epoch,
+ * and three leader rules checked on the input that could break them (many of their violations are masked
+ * later, e.g. a wrongly truncated suffix that happened to be uncommitted): a leader's commit is durable on a
+ * quorum (on the real disks, so a leader counting its own unsynced copy is caught when it pipelines), an
+ * epoch is established only on a quorum of ACKEPOCH votes (-1 is no vote), and a prospective leader never
+ * keeps going after an epoch vote from a more recent history (Zab discovery l.1.2). At the end, after a
+ * healed liveness phase: convergence, identical digests, no lost acknowledged write, real-time order.
  */
 import { DataTree, deserializeSnapshot, encodeTxn, readTxn, serializeSnapshotToBuffer, type Txn, type TxnHeader } from '@paddock/data-tree';
 import { JuteReader } from '@paddock/protocol';
 import { Prng, SimDisk, SimNetwork, VirtualClock } from '@paddock/testkit';
-import { fmtZxid, ZabReplica, type Entry, type Message, type Ready, type Snapshot } from '@paddock/zab';
+import { fmtZxid, ZabReplica, type Entry, type Message, type Ready, type Snapshot, type SoftState } from '@paddock/zab';
 
 /** clock units per tick */
 const TICK = 10;
@@ -37,6 +45,11 @@ export interface SimOptions {
   syncLimit: number;
   safetyTicks: number;
   livenessTicks: number;
+  /**
+   * The shell pipelines Readys as the server does: `sendEarly` messages leave and `applyEarly` txns are
+   * applied before the member's own fsync, so follower acks can beat the leader's disk.
+   */
+  pipelines: boolean;
 }
 
 export function drawOptions(seed: number): SimOptions {
@@ -71,6 +84,7 @@ export function drawOptions(seed: number): SimOptions {
     syncLimit: 5,
     safetyTicks: r.range(300, 900),
     livenessTicks: 300,
+    pipelines: r.chance(0.7),
   };
 }
 
@@ -90,6 +104,31 @@ interface Node {
   applied: number;
   lastSnapAt: number;
   downUntil: number;
+  /** highest zxid of the fsynced log (a durable copy for the commit checker) */
+  durableTop: number;
+  /** highest leader commitZxid already checked against the durable copies */
+  checkedCommit: number;
+  /** reference model of the leader's learner connections, for the discovery checkers */
+  epochModel: EpochModel;
+}
+
+/** What the leader has heard on one learner connection during discovery (mirrors LearnerHandler). */
+interface ModelConn {
+  conn: number;
+  recvSeq: number;
+  /** a gap reset it (the core closes such a connection) */
+  dead: boolean;
+  epochAcked: boolean;
+  /** an ACKEPOCH with currentEpoch != -1: a vote for the epoch */
+  voted: boolean;
+}
+
+interface EpochModel {
+  /** newest FOLLOWERINFO connection per learner, per incarnation (stale ones are ignored) */
+  lastConn: Map<number, number>;
+  conns: Map<number, ModelConn>;
+  /** FOLLOWERINFO connections that arrived while looking: registered if the election makes us leader */
+  early: Map<number, number>;
 }
 
 interface WriteReq {
@@ -164,6 +203,9 @@ export class ZabSim {
         applied: 0,
         lastSnapAt: 0,
         downUntil: -1,
+        durableTop: 0,
+        checkedCommit: 0,
+        epochModel: { lastConn: new Map(), conns: new Map(), early: new Map() },
       };
       this.nodes.push(node);
       this.boot(node);
@@ -178,7 +220,7 @@ export class ZabSim {
       `reorder=${o.network.reorder.toFixed(4)} crash=${o.crashOdds.toFixed(4)} leaderCrash=${o.leaderCrashOdds.toFixed(4)} restart=${o.restartTicks.join('-')} ` +
       `loseUnsynced=${o.loseUnsynced} partition=${o.partitionOdds.toFixed(4)}/${o.partitionTicks.join('-')} ` +
       `disk=[${o.diskLatency.join(',')}] writes/tick=${o.writesPerTick} snapEvery=${o.snapshotEvery} batch=${o.maxBatch} ` +
-      `safety=${o.safetyTicks} liveness=${o.livenessTicks}`
+      `safety=${o.safetyTicks} liveness=${o.livenessTicks} pipelines=${o.pipelines}`
     );
   }
 
@@ -217,6 +259,9 @@ export class ZabSim {
     node.applied = base;
     node.lastSnapAt = base;
     node.busy = false;
+    node.durableTop = entries.length > 0 ? Math.max(base, entries[entries.length - 1]!.zxid) : base;
+    node.checkedCommit = 0;
+    node.epochModel = { lastConn: new Map(), conns: new Map(), early: new Map() };
     node.replica = new ZabReplica(
       {
         id: node.sid,
@@ -253,9 +298,84 @@ export class ZabSim {
 
   private deliver(to: number, m: Message): void {
     const node = this.nodes[to - 1]!;
-    if (node.replica === null) return;
-    node.replica.step(m);
+    const rep = node.replica;
+    if (rep === null) return;
+    const before = rep.softState();
+    if (before.role === 'looking' && m.type === 'packet' && m.p.kind === 'FOLLOWERINFO' && m.seq === 0 && m.from !== node.sid) {
+      const early = node.epochModel.early;
+      if ((early.get(m.from) ?? -1) < m.conn) early.set(m.from, m.conn);
+    }
+    const moreRecent = before.role === 'leading' ? this.modelLeaderPacket(node, rep, before, m) : null;
+    rep.step(m);
+    this.checkLeader(node, rep, before, moreRecent);
     this.pump(node);
+  }
+
+  /**
+   * Mirrors the leader's learner bookkeeping for one packet. Returns the sender if this packet is an epoch vote
+   * (ACKEPOCH != -1) in discovery from a participant whose history is more recent than the leader's.
+   */
+  private modelLeaderPacket(node: Node, rep: ZabReplica, soft: SoftState, m: Message): number | null {
+    if (m.type !== 'packet' || m.to !== node.sid || m.from === node.sid) return null;
+    const model = node.epochModel;
+    if (m.p.kind === 'FOLLOWERINFO' && m.seq === 0) {
+      this.modelRegister(model, m.from, m.conn);
+      return null;
+    }
+    const c = model.conns.get(m.from);
+    if (c === undefined || c.conn !== m.conn || c.dead || m.seq < 0 || m.seq < c.recvSeq) return null;
+    if (m.seq > c.recvSeq) {
+      c.dead = true;
+      return null;
+    }
+    c.recvSeq++;
+    if (m.p.kind !== 'ACKEPOCH' || c.epochAcked || soft.epoch <= 0) return null;
+    c.epochAcked = true;
+    const participant = this.members.some((x) => x.sid === m.from && !x.observer);
+    if (!participant || m.p.currentEpoch === -1) return null;
+    c.voted = true;
+    const newer = m.p.currentEpoch > rep.currentEpoch || (m.p.currentEpoch === rep.currentEpoch && m.p.lastZxid > rep.lastZxid);
+    return soft.phase === 'discovery' && newer ? m.from : null;
+  }
+
+  private modelRegister(model: EpochModel, from: number, conn: number): void {
+    if ((model.lastConn.get(from) ?? -1) >= conn) return;
+    model.lastConn.set(from, conn);
+    model.conns.set(from, { conn, recvSeq: 1, dead: false, epochAcked: false, voted: false });
+  }
+
+  /** Discovery and commit invariants of a leader, checked right after the input that could break them. */
+  private checkLeader(node: Node, rep: ZabReplica, before: SoftState, moreRecent: number | null): void {
+    const now = rep.softState();
+    const model = node.epochModel;
+    if (now.role === 'leading' && before.role !== 'leading') model.conns.clear(); // a new leadership
+    if (before.role === 'looking' && now.role !== 'looking') {
+      // the core keeps FOLLOWERINFOs that came while it was looking and registers them if it leads
+      if (now.role === 'leading') for (const [sid, conn] of model.early) this.modelRegister(model, sid, conn);
+      model.early.clear();
+    }
+    if (now.role !== 'leading') return;
+    if (moreRecent !== null) {
+      this.fail(`n${node.sid} kept leading epoch ${now.epoch} after n${moreRecent}'s epoch vote reported a more recent history (discovery, step l.1.2)`);
+    }
+    if (before.role === 'leading' && before.phase === 'discovery' && now.phase !== 'discovery') {
+      const voters = [node.sid, ...[...node.epochModel.conns].filter(([, c]) => c.voted && !c.dead).map(([sid]) => sid)];
+      if (voters.length < this.quorumSize()) {
+        this.fail(`n${node.sid} established epoch ${now.epoch} with epoch votes from only [${voters.join(',')}] (an ACKEPOCH of -1 is no vote)`);
+      }
+    }
+    const commit = rep.commitZxid;
+    if (commit > node.checkedCommit) {
+      node.checkedCommit = commit;
+      const holders = this.nodes.filter((n) => !n.observer && n.durableTop >= commit).map((n) => n.sid);
+      if (holders.length < this.quorumSize()) {
+        this.fail(`leader n${node.sid} committed ${fmtZxid(commit)} but only [${holders.join(',')}] hold it durably`);
+      }
+    }
+  }
+
+  private quorumSize(): number {
+    return Math.floor(this.o.participants / 2) + 1;
   }
 
   /** Carries out Readys: writes now, fsync + epoch files + send + apply after the node's disk latency. */
@@ -269,15 +389,19 @@ export class ZabSim {
       if (lat > 0 && rd.mustSync) {
         node.busy = true;
         const inc = node.incarnation;
+        const early = this.o.pipelines ? (rd.sendEarly ?? 0) : 0;
+        for (const m of rd.messages.slice(0, early)) this.net.send(m.from, m.to, m);
+        const appliedEarly = this.o.pipelines && rd.applyEarly === true;
+        if (appliedEarly) for (const e of rd.committed) this.apply(node, e);
         this.clock.after(lat, () => {
           if (node.incarnation !== inc || node.replica !== rep) return; // crashed meanwhile
           node.busy = false;
-          this.complete(node, rd);
+          this.complete(node, rd, early, appliedEarly);
           this.pump(node);
         });
         return;
       }
-      this.complete(node, rd);
+      this.complete(node, rd, 0, false);
     }
   }
 
@@ -319,18 +443,25 @@ export class ZabSim {
     for (const e of rd.entries) node.disk.append({ t: 'append', e });
   }
 
-  private complete(node: Node, rd: Ready): void {
+  private complete(node: Node, rd: Ready, alreadySent: number, appliedEarly: boolean): void {
     const rep = node.replica!;
-    if (rd.mustSync) node.disk.fsync();
+    if (rd.mustSync) {
+      node.disk.fsync();
+      if (rd.snapshot !== undefined) node.durableTop = rd.snapshot.zxid;
+      if (rd.truncateAfter !== undefined) node.durableTop = Math.min(node.durableTop, rd.truncateAfter);
+      if (rd.entries.length > 0) node.durableTop = rd.entries[rd.entries.length - 1]!.zxid;
+    }
     if (rd.acceptedEpoch !== undefined) node.disk.writeFile('acceptedEpoch', rd.acceptedEpoch);
     if (rd.currentEpoch !== undefined) node.disk.writeFile('currentEpoch', rd.currentEpoch);
-    for (const m of rd.messages) this.net.send(m.from, m.to, m);
+    for (const m of rd.messages.slice(alreadySent)) this.net.send(m.from, m.to, m);
     if (rd.snapshot !== undefined) {
       node.tree = deserializeSnapshot(Buffer.from(rd.snapshot.data), { zxid: rd.snapshot.zxid }).tree;
       node.applied = rd.snapshot.zxid;
     }
-    for (const e of rd.committed) this.apply(node, e);
+    if (!appliedEarly) for (const e of rd.committed) this.apply(node, e);
+    const before = rep.softState();
     rep.advance(rd);
+    this.checkLeader(node, rep, before, null);
     for (const r of rd.requests) this.proposeOnLeader(node, JSON.parse(Buffer.from(r.data).toString()) as WriteReq);
     this.maybeSnapshot(node);
   }
@@ -464,8 +595,11 @@ export class ZabSim {
 
   private tickAll(): void {
     for (const node of this.nodes) {
-      if (node.replica === null) continue;
-      node.replica.tick();
+      const rep = node.replica;
+      if (rep === null) continue;
+      const before = rep.softState();
+      rep.tick();
+      this.checkLeader(node, rep, before, null);
       this.pump(node);
     }
   }
