@@ -1,7 +1,8 @@
 /**
- * The built Paddock server (`node apps/cli/bin/paddock.js server --config <zoo.cfg>`) on a free
- * loopback port, and `startTarget()`, which picks Paddock or Apache ZooKeeper from
- * INTEROP_TARGET=paddock|zookeeper (default paddock) so one suite validates against both.
+ * The built Paddock server (`apps/cli/bin/paddock.js server --config <zoo.cfg>`, executed through its
+ * shebang so it runs with the node flags users get) on a free loopback port, and `startTarget()`,
+ * which picks Paddock or Apache ZooKeeper from INTEROP_TARGET=paddock|zookeeper (default paddock)
+ * so one suite validates against both.
  *
  * Paddock reads the same zoo.cfg keys as ZooKeeper. Build it first (`npm run build`).
  */
@@ -41,8 +42,8 @@ export async function startPaddock(options: ServerOptions = {}): Promise<ServerH
     });
     const server = spawnManaged({
       name: `paddock-${port}`,
-      command: process.execPath,
-      args: [PADDOCK_BIN, 'server', '--config', dirs.configFile],
+      command: PADDOCK_BIN,
+      args: ['server', '--config', dirs.configFile],
       cwd: REPO_ROOT,
       env: { NODE_OPTIONS: undefined },
     });
@@ -224,8 +225,8 @@ export async function startPaddockEnsemble(options: EnsembleOptions = {}): Promi
         if (proc !== null && proc.running) return;
         proc = spawnManaged({
           name: `paddock-ens${s.sid}-${s.port}`,
-          command: process.execPath,
-          args: [PADDOCK_BIN, 'server', '--config', dirs.configFile],
+          command: PADDOCK_BIN,
+          args: ['server', '--config', dirs.configFile],
           cwd: REPO_ROOT,
           env: { NODE_OPTIONS: undefined },
         });

@@ -8,7 +8,7 @@
  * SIGKILLed from an `exit` hook and on SIGINT/SIGTERM while the benchmark runs.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -285,11 +285,27 @@ function paddockNodeFlags(): string[] {
   return (process.env.PADDOCK_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 }
 
+/**
+ * The node flags the bin's shebang (`#!/usr/bin/env -S node <flags>`) gives a user's `paddock server`,
+ * with `${VAR}` expanded from the environment as env -S does: the benchmark starts its servers as
+ * `node <these flags> paddock.js` so that it measures what users run.
+ */
+export function binNodeFlags(binPath: string = PADDOCK_BIN, env: NodeJS.ProcessEnv = process.env): string[] {
+  const shebang = readFileSync(binPath, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\s*\S*\benv\s+-S\s+node\s+(.*)$/.exec(shebang);
+  if (match === null) return [];
+  return match[1]!
+    .split(/\s+/)
+    .map((token) => token.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? ''))
+    .filter(Boolean);
+}
+
 function spawnServerProcess(kind: ServerKind, configFile: string, logDir: string): SpawnedChild {
   if (kind === 'paddock') {
     // --expose-gc: mntr then reports zk_heap_live_bytes (used heap after a full GC), the figure
     // compared with ZooKeeper's live heap; nothing else in the server calls gc()
-    return spawnChild(process.execPath, ['--expose-gc', ...paddockNodeFlags(), PADDOCK_BIN, 'server', '--config', configFile], {
+    const nodeFlags = ['--expose-gc', ...binNodeFlags(), ...paddockNodeFlags()];
+    return spawnChild(process.execPath, [...nodeFlags, PADDOCK_BIN, 'server', '--config', configFile], {
       env: { NODE_OPTIONS: undefined },
     });
   }
