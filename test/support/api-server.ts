@@ -42,7 +42,8 @@ export async function startApi(options: { env?: Record<string, string | undefine
   const proc = spawnManaged({
     name: 'paddock-api',
     command: process.execPath,
-    args: [API_MAIN],
+    // the flags scripts/run.sh and the paddock-api bin start the API with
+    args: ['--min-semi-space-size=32', '--max-semi-space-size=32', API_MAIN],
     cwd: REPO_ROOT,
     env: {
       NODE_OPTIONS: undefined,
