@@ -10,6 +10,11 @@
  * epoch is established only on a quorum of ACKEPOCH votes (-1 is no vote), and a prospective leader never
  * keeps going after an epoch vote from a more recent history (Zab discovery l.1.2). At the end, after a
  * healed liveness phase: convergence, identical digests, no lost acknowledged write, real-time order.
+ *
+ * Fast failover (on a seed-chosen share of runs, so the tick-only fallback stays covered): the shell reports
+ * links to the leader that a crash, partition or block cut (`leaderConnectionLost`, as PeerMesh's onLinkDown
+ * does, after a detection delay), sometimes spuriously while the leader is alive (a learner must rejoin), and
+ * it fires `Ready.finalizeTimer` in virtual time with jitter, sometimes late, dropped or twice (stale tokens).
  */
 import { DataTree, deserializeSnapshot, encodeTxn, readTxn, serializeSnapshotToBuffer, type Txn, type TxnHeader } from '@paddock/data-tree';
 import { JuteReader } from '@paddock/protocol';
@@ -50,6 +55,25 @@ export interface SimOptions {
    * applied before the member's own fsync, so follower acks can beat the leader's disk.
    */
   pipelines: boolean;
+  failover: FailoverOptions;
+}
+
+/** How the shell drives the core's fast-failover inputs (libs/server/src/quorum/quorum-peer.ts). */
+export interface FailoverOptions {
+  /** report a cut link to each end (`leaderConnectionLost`; the core ignores peers that are not its leader) */
+  linkLoss: boolean;
+  /** clock units from a cut to the report: [min, max] */
+  detectDelay: [number, number];
+  /** per tick, safety phase: a learner's link to its live leader resets (it must rejoin the same epoch) */
+  spuriousLossOdds: number;
+  /** call `finalizeElapsed` for `Ready.finalizeTimer` (else only the tick fallback decides) */
+  finalizeTimer: boolean;
+  /** clock units: min(200 ms, tickTime) is at most one tick */
+  finalizeDelay: number;
+  /** extra clock units, uniform in [0, jitter] (a busy event loop fires timers late) */
+  finalizeJitter: number;
+  finalizeDrop: number;
+  finalizeDuplicate: number;
 }
 
 export function drawOptions(seed: number): SimOptions {
@@ -85,6 +109,23 @@ export function drawOptions(seed: number): SimOptions {
     safetyTicks: r.range(300, 900),
     livenessTicks: 300,
     pipelines: r.chance(0.7),
+    failover: drawFailover(r),
+  };
+}
+
+/** Drawn after every other option so adding it left the older options of each seed unchanged. */
+function drawFailover(r: Prng): FailoverOptions {
+  const linkLoss = r.chance(0.6);
+  const finalizeTimer = r.chance(0.6);
+  return {
+    linkLoss,
+    detectDelay: [r.range(0, 2), r.range(2, 3 * TICK)],
+    spuriousLossOdds: linkLoss && r.chance(0.6) ? r.float() * 0.03 : 0,
+    finalizeTimer,
+    finalizeDelay: r.range(1, TICK),
+    finalizeJitter: r.pick([0, 2, TICK, 3 * TICK]),
+    finalizeDrop: finalizeTimer && r.chance(0.3) ? r.float() * 0.3 : 0,
+    finalizeDuplicate: finalizeTimer && r.chance(0.4) ? r.float() * 0.3 : 0,
   };
 }
 
@@ -166,6 +207,8 @@ function keyOf(data: Uint8Array): string {
 export class ZabSim {
   readonly o: SimOptions;
   private readonly rng: Prng;
+  /** draws for the failover inputs only, so a run with them off replays exactly as before they existed */
+  private readonly failoverRng: Prng;
   private readonly clock = new VirtualClock();
   private readonly net: SimNetwork<Message>;
   private readonly nodes: Node[] = [];
@@ -188,6 +231,7 @@ export class ZabSim {
   constructor(seed: number, options?: Partial<SimOptions>) {
     this.o = { ...drawOptions(seed), ...options };
     this.rng = new Prng(seed ^ 0x5eed5eed);
+    this.failoverRng = new Prng(seed ^ 0x0fa11ed0);
     const n = this.o.participants + this.o.observers;
     this.members = Array.from({ length: n }, (_, i) => ({ sid: i + 1, observer: i >= this.o.participants }));
     this.net = new SimNetwork<Message>(this.clock, this.rng.fork(), { ...this.o.network }, (to, m) => this.deliver(to, m));
@@ -220,8 +264,17 @@ export class ZabSim {
       `reorder=${o.network.reorder.toFixed(4)} crash=${o.crashOdds.toFixed(4)} leaderCrash=${o.leaderCrashOdds.toFixed(4)} restart=${o.restartTicks.join('-')} ` +
       `loseUnsynced=${o.loseUnsynced} partition=${o.partitionOdds.toFixed(4)}/${o.partitionTicks.join('-')} ` +
       `disk=[${o.diskLatency.join(',')}] writes/tick=${o.writesPerTick} snapEvery=${o.snapshotEvery} batch=${o.maxBatch} ` +
-      `safety=${o.safetyTicks} liveness=${o.livenessTicks} pipelines=${o.pipelines}`
+      `safety=${o.safetyTicks} liveness=${o.livenessTicks} pipelines=${o.pipelines} ${this.describeFailover()}`
     );
+  }
+
+  private describeFailover(): string {
+    const f = this.o.failover;
+    const link = f.linkLoss ? `linkLoss=${f.detectDelay.join('-')} spurious=${f.spuriousLossOdds.toFixed(4)}` : 'linkLoss=off';
+    const fin = f.finalizeTimer
+      ? `finalizeTimer=${f.finalizeDelay}+${f.finalizeJitter} drop=${f.finalizeDrop.toFixed(3)} dup=${f.finalizeDuplicate.toFixed(3)}`
+      : 'finalizeTimer=off';
+    return `${link} ${fin}`;
   }
 
   /** event counts by kind (first word after the node), for coverage reporting */
@@ -286,6 +339,7 @@ export class ZabSim {
 
   private crash(node: Node, downTicks: number): void {
     if (node.replica === null) return;
+    const peers = this.nodes.filter((n) => n !== node && this.net.connected(n.sid, node.sid)).map((n) => n.sid);
     const { lost } = node.disk.crash(this.o.loseUnsynced);
     node.replica = null;
     node.busy = false;
@@ -294,6 +348,90 @@ export class ZabSim {
     this.crashes++;
     for (const [id, p] of this.pending) if (p.req.origin === node.sid) this.pending.delete(id);
     this.log(`n${node.sid} CRASH lost ${lost} unsynced writes, down ${downTicks} ticks`);
+    for (const sid of peers) this.reportLinkDown(sid, node.sid, 'peer crashed'); // the kernel closes its sockets
+  }
+
+  // ------------------------------------------------------------------------------------- failover inputs
+
+  /** Links up now, between nodes (either way), to report as cut once a fault took them down. */
+  private upLinks(): Array<[number, number]> {
+    const links: Array<[number, number]> = [];
+    for (const a of this.nodes) {
+      for (const b of this.nodes) {
+        if (a.sid < b.sid && this.net.connected(a.sid, b.sid) && this.net.connected(b.sid, a.sid)) links.push([a.sid, b.sid]);
+      }
+    }
+    return links;
+  }
+
+  /** After a network fault: the ends of each link it cut see the connection fail (a one-way cut: one end or both). */
+  private reportCutLinks(wasUp: Array<[number, number]>, why: string): void {
+    for (const [a, b] of wasUp) {
+      const ab = this.net.connected(a, b);
+      const ba = this.net.connected(b, a);
+      if (ab && ba) continue;
+      const oneWay = ab || ba;
+      const ends: Array<[number, number]> = [[a, b], [b, a]];
+      for (const [end, peer] of ends) {
+        if (!oneWay || this.failoverRng.chance(0.5)) this.reportLinkDown(end, peer, why);
+      }
+    }
+  }
+
+  /**
+   * The server's PeerMesh reports that its link to `peer` closed (after every frame it delivered): the core
+   * is told after a detection delay, even if a new link is up by then (as when the old socket's close event
+   * comes late), and ignores it unless `peer` is its leader.
+   */
+  private reportLinkDown(sid: number, peer: number, why: string, delay?: number): void {
+    const f = this.o.failover;
+    if (!f.linkLoss) return;
+    const node = this.nodes[sid - 1]!;
+    const rep = node.replica;
+    if (rep === null) return;
+    const after = delay ?? this.failoverRng.range(f.detectDelay[0], f.detectDelay[1]);
+    this.clock.after(after, () => {
+      if (node.replica !== rep) return; // crashed meanwhile: that process's sockets are gone
+      const before = rep.softState();
+      const ofLeader = before.role !== 'leading' && before.role !== 'looking' && before.leader === peer;
+      rep.leaderConnectionLost(peer);
+      if (ofLeader) this.log(`n${sid} linkdown to leader n${peer} (${why})`);
+      this.checkLeader(node, rep, before, null);
+      this.pump(node);
+    });
+  }
+
+  /** A learner's link to its leader resets while both stay up: it looks, and rejoins the same leader. */
+  private spuriousLinkLoss(): void {
+    const f = this.o.failover;
+    if (!this.failoverRng.chance(f.spuriousLossOdds)) return;
+    const learners = this.nodes.filter((n) => {
+      const s = n.replica?.softState();
+      return s !== undefined && (s.role === 'following' || s.role === 'observing') && s.leader > 0;
+    });
+    if (learners.length === 0) return;
+    const node = this.failoverRng.pick(learners);
+    this.reportLinkDown(node.sid, node.replica!.softState().leader, 'spurious reset', this.failoverRng.range(0, 2));
+  }
+
+  /** Ready.finalizeTimer: a timer in virtual time, with jitter; sometimes lost or fired twice (stale token). */
+  private scheduleFinalize(node: Node, token: number): void {
+    const f = this.o.failover;
+    if (!f.finalizeTimer) return;
+    if (this.failoverRng.chance(f.finalizeDrop)) return; // the tick fallback must decide
+    const rep = node.replica!;
+    const copies = this.failoverRng.chance(f.finalizeDuplicate) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      this.clock.after(f.finalizeDelay + this.failoverRng.range(0, f.finalizeJitter), () => {
+        if (node.replica !== rep) return; // timers die with the process
+        const before = rep.softState();
+        rep.finalizeElapsed(token);
+        const now = rep.softState();
+        if (now.role !== before.role) this.log(`n${node.sid} finalize timer ${token} decided ${now.role} leader=${now.leader}`);
+        this.checkLeader(node, rep, before, null);
+        this.pump(node);
+      });
+    }
   }
 
   private deliver(to: number, m: Message): void {
@@ -384,6 +522,7 @@ export class ZabSim {
       const rep = node.replica;
       if (rep === null || node.busy || !rep.hasReady()) return;
       const rd = rep.ready();
+      if (rd.finalizeTimer !== undefined) this.scheduleFinalize(node, rd.finalizeTimer);
       this.write(node, rd);
       const lat = this.o.diskLatency[node.sid - 1]!;
       if (lat > 0 && rd.mustSync) {
@@ -573,6 +712,7 @@ export class ZabSim {
       this.partitionUntil = -1;
       this.log('partition healed');
     } else if (this.partitionUntil < 0 && this.rng.chance(o.partitionOdds)) {
+      const wasUp = this.o.failover.linkLoss ? this.upLinks() : [];
       const sids = this.rng.shuffle(this.nodes.map((n) => n.sid));
       if (this.rng.chance(0.3)) {
         // one-way: a node hears nobody (or nobody hears it)
@@ -588,9 +728,11 @@ export class ZabSim {
         this.net.partition([sids.slice(0, cut), sids.slice(cut)]);
         this.log(`partition: [${sids.slice(0, cut).join(',')}] | [${sids.slice(cut).join(',')}]`);
       }
+      this.reportCutLinks(wasUp, 'partition');
       this.partitions++;
       this.partitionUntil = this.tickNo + this.rng.range(o.partitionTicks[0], o.partitionTicks[1]);
     }
+    if (o.failover.linkLoss) this.spuriousLinkLoss();
   }
 
   private tickAll(): void {
