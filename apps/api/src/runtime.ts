@@ -116,6 +116,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       probe: fourLetterSessionProbe(servers),
       reports,
       zombieScanMs: config.zombieScanMs,
+      reconcileMs: config.reconcileMs,
       log,
     });
     await jobs.start();
@@ -148,6 +149,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       master.on('error', (e) => logger.warn(`log-center master: ${(e as Error).message}`));
       master.on('elected', (epoch) => log(`log-center master elected (epoch ${epoch})`));
       await master.start();
+      jobs.addMaster(master);
       closers.push(() => master.close());
     }
     if (config.dataSyncMaster) {
@@ -155,6 +157,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       master.on('error', (e) => logger.warn(`data-sync master: ${(e as Error).message}`));
       master.on('elected', (epoch) => log(`data-sync master elected (epoch ${epoch})`));
       await master.start();
+      jobs.addMaster(master);
       closers.push(() => master.close());
     }
 

@@ -3,6 +3,12 @@
  *   switch-expiry   delayed to a switch's expiresAt (scheduled when an audit event shows one), calls
  *                   SwitchService.expireDue(env); a periodic sweep catches anything scheduled before a restart
  *   zombie-scan     periodic: RegistryService.detectZombies (4lw cons/dump probe) + expired override cleanup
+ *   master-reconcile  periodic: asks this process's log-center / data-sync masters for a reconcile round (topic
+ *                   assignment, task dispatch). The masters already reconcile on every watch event; this is the
+ *                   safety net for anything a watch could not show (a grace period ending with no further change,
+ *                   a round that failed on a lost connection). Only the elected master acts; with several API
+ *                   instances on one Redis the job lands on any of them, so the leader's rounds come every
+ *                   period x instances at worst.
  * Jobs are idempotent (expireDue / detectZombies re-read the store), so a retry or a duplicate is harmless.
  */
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
@@ -11,7 +17,13 @@ import type { ZombieReports } from '../registry/registry.views.js';
 
 export const QUEUE = 'paddock-jobs';
 
-export type JobData = { kind: 'switch-expiry'; env: string } | { kind: 'switch-sweep' } | { kind: 'zombie-scan' };
+export type JobData = { kind: 'switch-expiry'; env: string } | { kind: 'switch-sweep' } | { kind: 'zombie-scan' } | { kind: 'master-reconcile' };
+
+/** What the reconcile job needs of a master (LogCenterMaster, DataSyncMaster). */
+export interface ReconcilableMaster {
+  readonly isLeader: boolean;
+  trigger(): void;
+}
 
 export interface JobsDeps {
   connection: ConnectionOptions;
@@ -21,6 +33,8 @@ export interface JobsDeps {
   probe: SessionProbe;
   reports: ZombieReports;
   zombieScanMs: number;
+  /** Period of the master-reconcile job (ms). */
+  reconcileMs: number;
   log: (line: string) => void;
 }
 
@@ -36,6 +50,7 @@ export function expiriesOf(event: AuditEvent): Array<{ env: string; at: number; 
 export class JobsService {
   private queue!: Queue<JobData>;
   private worker!: Worker<JobData>;
+  private readonly masters: ReconcilableMaster[] = [];
 
   constructor(private readonly deps: JobsDeps) {}
 
@@ -47,6 +62,12 @@ export class JobsService {
     await this.worker.waitUntilReady();
     await this.queue.upsertJobScheduler('zombie-scan', { every: this.deps.zombieScanMs }, { name: 'zombie-scan', data: { kind: 'zombie-scan' } });
     await this.queue.upsertJobScheduler('switch-sweep', { every: 30_000 }, { name: 'switch-sweep', data: { kind: 'switch-sweep' } });
+    await this.queue.upsertJobScheduler('master-reconcile', { every: this.deps.reconcileMs }, { name: 'master-reconcile', data: { kind: 'master-reconcile' } });
+  }
+
+  /** A master of this process the periodic reconcile job should nudge. */
+  addMaster(master: ReconcilableMaster): void {
+    this.masters.push(master);
   }
 
   /** Feed from the audit stream: schedules expiry jobs for switches that carry an expiresAt. */
@@ -84,6 +105,11 @@ export class JobsService {
         if (zombies.length) this.deps.log(`zombie scan: ${zombies.length} provider node(s) without a live session`);
         const expiredOverrides = await this.deps.registry.expireDue();
         return { scanned: reports.length, zombies: zombies.length, expiredOverrides };
+      }
+      case 'master-reconcile': {
+        const leading = this.masters.filter((m) => m.isLeader);
+        for (const master of leading) master.trigger();
+        return { triggered: leading.length, masters: this.masters.length };
       }
     }
   }
