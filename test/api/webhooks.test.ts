@@ -503,7 +503,11 @@ describe('paddock-api webhooks: outbox catch-up, delivery-time address checks an
       current = await startApi({ env: { ...base, PADDOCK_WEBHOOK_ALLOW_HOSTS: '127.0.0.2', PADDOCK_WEBHOOK_RETENTION_DAYS: '0.00002', PADDOCK_WEBHOOK_SWEEP_MS: '300' } });
       await waitFor('the delivered deliveries to be pruned', async () => ((await deliveries(goodId)).length === 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 200 });
       expect(current.proc.stdout()).toContain('webhooks: start-up catch-up: 0 deliveries');
-      expect(current.proc.stdout()).toMatch(/webhooks: sweep created 0 deliveries for 0 missed audit events, re-enqueued 0 stalled, pruned 4 old/);
+      // the four delivered rows may cross the retention age in different sweeps (e.g. "pruned 3", then "pruned 1")
+      const sweeps = [...current.proc.stdout().matchAll(/webhooks: sweep created (\d+) deliveries for (\d+) missed audit events, re-enqueued (\d+) stalled, pruned (\d+) old/g)];
+      expect(sweeps.length).toBeGreaterThan(0);
+      expect(sweeps.map((m) => [m[1], m[2], m[3]]).filter(([created, missed, requeued]) => created !== '0' || missed !== '0' || requeued !== '0')).toEqual([]);
+      expect(sweeps.reduce((sum, m) => sum + Number(m[4]), 0)).toBe(4);
       expect((await deliveries(reboundId)).map((d) => d.status)).toEqual(['dead', 'dead', 'dead', 'dead']);
       expect(good.received).toHaveLength(4);
       const sqlite = createClient({ url: `file:${current.ready.database.replace(/^sqlite /, '')}` });
