@@ -18,6 +18,7 @@ describe('parseArgs: commands', () => {
     [['-h'], { kind: 'help', topic: 'main' }],
     [['help', 'server'], { kind: 'help', topic: 'server' }],
     [['version'], { kind: 'version' }],
+    [['provider', '--service', 'x'], { kind: 'provider', args: ['--service', 'x'] }],
     [['--version'], { kind: 'version' }],
     [['-v'], { kind: 'version' }],
   ])('%j', (argv, expected) => {

@@ -9,7 +9,8 @@ export type CliCommand =
   | { readonly kind: 'server'; readonly config: string }
   | { readonly kind: 'server'; readonly flags: ServerFlags }
   | { readonly kind: 'shell'; readonly args: readonly string[] }
-  | { readonly kind: 'bench'; readonly args: readonly string[] };
+  | { readonly kind: 'bench'; readonly args: readonly string[] }
+  | { readonly kind: 'provider'; readonly args: readonly string[] };
 
 /** Bad command line: print the message and the usage hint, exit 2. */
 export class UsageError extends Error {
@@ -29,6 +30,7 @@ Commands:
   server     Run a ZooKeeper 3.8-compatible server (a standalone server or one ensemble member)
   shell      ZooKeeper shell, zkCli.sh-compatible: paddock shell [-server host:port] [-timeout ms] [cmd args]
   bench      Benchmark a server, or Paddock against Apache ZooKeeper 3.8 (paddock bench --help)
+  provider   Register (and supervise) an RMI/HTTP/TCP provider in the Dubbo registry (paddock provider --help)
   version    Print the Paddock version
   help       Print this help ('paddock help server' for the server options)
 `;
@@ -111,6 +113,9 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     case 'bench':
       // parsed by the benchmark itself (paddock bench --help)
       return { kind: 'bench', args: rest };
+    case 'provider':
+      // parsed by the provider command (paddock provider --help)
+      return { kind: 'provider', args: rest };
     default:
       throw new UsageError(command.startsWith('-') ? `unknown option: ${command}` : `unknown command: ${command}`);
   }

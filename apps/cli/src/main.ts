@@ -105,6 +105,13 @@ export async function main(argv: string[], deps: Partial<CliDeps> = {}): Promise
       const { runBench } = await import('./bench/index.js');
       return runBench([...command.args]);
     }
+    case 'provider': {
+      const { runProvider } = await import('./provider/index.js');
+      const code = await runProvider(command.args);
+      // sockets of the closed session may linger a moment; the command is over
+      d.exit(code);
+      return code;
+    }
   }
 }
 

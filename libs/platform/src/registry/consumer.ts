@@ -97,6 +97,8 @@ export interface ConsumerOptions {
   failurePenaltyMs?: number;
   emptyPush?: EmptyPushOptions;
   invoker?: Invoker;
+  /** Invokers by provider protocol (`provider.effective.protocol`), e.g. `{ rmi: createRmiInvoker({ methods }) }`; other protocols use `invoker`. */
+  protocolInvokers?: Readonly<Record<string, Invoker>>;
   /** Register a consumer node. Default true. */
   register?: boolean;
   /** Extra consumer params (route matching). */
@@ -272,7 +274,8 @@ export class ServiceConsumer extends EventEmitter<ServiceConsumerEvents> {
       tried.add(provider.id);
       this.active.set(provider.id, (this.active.get(provider.id) ?? 0) + 1);
       try {
-        return (await this.invoker(provider, method, args, { timeoutMs, service: this.service })) as T;
+        const invoke = this.options.protocolInvokers?.[provider.effective.protocol] ?? this.invoker;
+        return (await invoke(provider, method, args, { timeoutMs, service: this.service })) as T;
       } catch (error) {
         lastError = error;
         const retryable = !(error instanceof InvocationError) || error.retryable;
