@@ -94,6 +94,39 @@ describe.each(TARGETS)('data-sync against %s', (_kind, start) => {
     expect(audit.ofType('datasync.task.retry')).toHaveLength(1);
   });
 
+  it('without its periodic round (reconcileIntervalMs: 0, as the API runs it) reacts to task state written by workers and operators', async () => {
+    const root = `/${unique('ds-nopoll')}`;
+    const service = new DataSyncService(await framework(), { root });
+    const master = new DataSyncMaster(await framework(), { id: 'm1', root, graceMs: GRACE, reconcileIntervalMs: 0 });
+    master.on('error', () => undefined);
+    closers.push(() => master.close());
+    await master.start();
+    await until('master elected', () => master.isLeader);
+    const worker = new DataSyncWorker(await framework(), {
+      id: 'c1',
+      kind: 'collector',
+      capacity: 1,
+      root,
+      handler: async (ctx) => {
+        if ((ctx.spec.payload as { mode?: string } | undefined)?.mode === 'fail') throw new Error('source unreachable');
+      },
+    });
+    worker.on('error', () => undefined);
+    closers.push(() => worker.close());
+    await worker.start();
+
+    // completion is acknowledged (the worker's state write), which frees the one slot for the next task
+    await service.publish({ id: 'first' }, ops);
+    await service.publish({ id: 'second' }, ops);
+    await until('both ran on the one slot', async () => (await service.list()).every((t) => t.state.status === 'succeeded' && t.state.worker === null), 10_000);
+    // errored -> retry-wait -> (timer) assigned again -> failed; then an operator's retry is dispatched
+    await service.publish({ id: 'bad', payload: { mode: 'fail' }, retry: { maxAttempts: 2, baseDelayMs: 300, factor: 1, maxDelayMs: 300 } }, ops);
+    await until('terminally failed', async () => (await service.get('bad'))?.state.status === 'failed', 10_000);
+    expect((await service.get('bad'))!.state).toMatchObject({ attempt: 2, failures: 2 });
+    await service.retry('bad', ops);
+    await until('retried by operator', async () => ((await service.get('bad'))?.state.attempt ?? 0) >= 3, 10_000);
+  });
+
   it('a standby master takes over with a higher epoch; the old epoch is fenced', async () => {
     const root = `/${unique('ds-ha')}`;
     const service = new DataSyncService(await framework(), { root });

@@ -117,6 +117,42 @@ describe.each(TARGETS)('log-center against %s', (_kind, start) => {
     expect(audit.ofType('logcenter.master.elected').map((e) => e.details?.epoch)).toEqual(expect.arrayContaining([oldEpoch, standby.epoch]));
   });
 
+  it('without its periodic round (reconcileIntervalMs: 0, as the API runs it) a re-pin and a grace expiry still move topics', async () => {
+    const root = `/${unique('lc-nopoll')}`;
+    const service = new LogCenterService(await framework(), { root });
+    for (const name of ['a', 'b']) await service.setTopic({ name, partitions: 1 }, ops);
+    await service.pin('b', 'g1', ops);
+    const master = new LogCenterMaster(await framework(), { id: 'm', root, graceMs: GRACE, reconcileIntervalMs: 0 });
+    master.on('error', () => undefined);
+    closers.push(() => master.close());
+    await master.start();
+    const slaveFrameworks = new Map<string, Framework>();
+    for (const [group, id] of [['g1', 's1'], ['g1', 's2'], ['g2', 's3']] as const) {
+      const f = await framework();
+      const s = new LogCenterSlave(f, { group, id, capacity: 10, root });
+      s.on('error', () => undefined);
+      closers.push(() => s.close());
+      await s.start();
+      slaveFrameworks.set(id, f);
+    }
+    await until('both topics assigned', async () => (await service.status()).every((t) => t.desired?.slave), 15_000);
+
+    // a re-pin rewrites the pin's data (no child added): the pin's own watch starts the round
+    await service.pin('b', 'g2', ops);
+    await until('re-pinned topic moved to g2', async () => (await service.getDesired())?.topics.b?.group === 'g2', 10_000);
+
+    // a slave of g1 dies: no watch fires when its grace period ends, the master's own timer runs that round
+    const owner = (await service.getDesired())!.topics.a!;
+    expect(owner.group).toBe('g1');
+    const t0 = Date.now();
+    await slaveFrameworks.get(owner.slave!)!.close();
+    await until('a reassigned', async () => {
+      const p = (await service.getDesired())?.topics.a;
+      return !!p?.slave && p.slave !== owner.slave;
+    }, GRACE + 8_000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(GRACE - 300);
+  });
+
   it('a session blip shorter than the grace period moves nothing; a slave refuses an older epoch', async () => {
     const root = `/${unique('lc-blip')}`;
     const service = new LogCenterService(await framework(), { root });

@@ -131,7 +131,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     closers.push(() => scheduledChanges.close());
 
     // webhook deliveries (own queue): stored audit events fan out to the matching subscriptions (an outbox walk
-    // over the audit table, caught up at start-up and by a periodic sweep that also prunes old deliveries)
+    // over the audit table, caught up at start-up and by a periodic sweep job that also prunes old deliveries)
     const webhookSettings = webhookSettingsFromEnv();
     const webhookRepository = new WebhooksRepository(db);
     const webhookQueue = new WebhookDeliveryQueue({ connection, repository: webhookRepository, settings: webhookSettings, log });
@@ -140,12 +140,13 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     const webhooks = new WebhooksService(webhookRepository, webhookQueue, audit, webhookSettings, log);
     closers.push(() => webhooks.close());
     audit.events.on('stored', webhooks.onAudit);
-    webhooks.start();
+    await webhooks.start();
 
-    // the masters: every API instance runs for leadership; the fencing epoch makes a deposed one harmless
+    // the masters: every API instance runs for leadership; the fencing epoch makes a deposed one harmless. Their
+    // periodic round is the master-reconcile job (reconcileIntervalMs: 0); watches and grace timers stay theirs
     const masterId = `api-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     if (config.logCenterMaster) {
-      const master = new LogCenterMaster(framework, { id: masterId, graceMs: config.logCenterGraceMs, audit });
+      const master = new LogCenterMaster(framework, { id: masterId, graceMs: config.logCenterGraceMs, reconcileIntervalMs: 0, audit });
       master.on('error', (e) => logger.warn(`log-center master: ${(e as Error).message}`));
       master.on('elected', (epoch) => log(`log-center master elected (epoch ${epoch})`));
       await master.start();
@@ -153,7 +154,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       closers.push(() => master.close());
     }
     if (config.dataSyncMaster) {
-      const master = new DataSyncMaster(framework, { id: masterId, graceMs: config.dataSyncGraceMs, audit });
+      const master = new DataSyncMaster(framework, { id: masterId, graceMs: config.dataSyncGraceMs, reconcileIntervalMs: 0, audit });
       master.on('error', (e) => logger.warn(`data-sync master: ${(e as Error).message}`));
       master.on('elected', (epoch) => log(`data-sync master elected (epoch ${epoch})`));
       await master.start();

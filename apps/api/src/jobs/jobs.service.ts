@@ -3,12 +3,13 @@
  *   switch-expiry   delayed to a switch's expiresAt (scheduled when an audit event shows one), calls
  *                   SwitchService.expireDue(env); a periodic sweep catches anything scheduled before a restart
  *   zombie-scan     periodic: RegistryService.detectZombies (4lw cons/dump probe) + expired override cleanup
- *   master-reconcile  periodic: asks this process's log-center / data-sync masters for a reconcile round (topic
- *                   assignment, task dispatch). The masters already reconcile on every watch event; this is the
- *                   safety net for anything a watch could not show (a grace period ending with no further change,
- *                   a round that failed on a lost connection). Only the elected master acts; with several API
- *                   instances on one Redis the job lands on any of them, so the leader's rounds come every
- *                   period x instances at worst.
+ *   master-reconcile  every PADDOCK_RECONCILE_MS: asks this process's log-center / data-sync masters for a
+ *                   reconcile round (topic assignment, task dispatch). It is the masters' only periodic round (the
+ *                   API builds them with reconcileIntervalMs: 0): they reconcile on their watches and at grace
+ *                   expiry / retry times on their own; this round picks up what no watch shows (a topic's new
+ *                   partition count, a slave's new capacity, a round that failed on an error no watch re-fires).
+ *                   Only the elected master acts; with several API instances on one Redis the job lands on any of
+ *                   them, so the leader's instance gets one every period x instances on average.
  * Jobs are idempotent (expireDue / detectZombies re-read the store), so a retry or a duplicate is harmless.
  */
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';

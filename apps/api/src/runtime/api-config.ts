@@ -14,7 +14,8 @@
  *   DATABASE_URL         postgres://... for PostgreSQL; file:... for SQLite; unset: file:<dataDir>/api.db
  *   REDIS_URL            redis://host:port for BullMQ; unset: a private redis-server child on a free port
  *   PADDOCK_ZOMBIE_SCAN_MS  period of the zombie scan / override expiry job (default 60000)
- *   PADDOCK_RECONCILE_MS period of the master-reconcile job (default 15000, at least 1000)
+ *   PADDOCK_RECONCILE_MS period of the master-reconcile job, the masters' only periodic round (default 2000, as
+ *                        often as the data-sync master's own timer ran before the job replaced it; at least 1000)
  *   PADDOCK_SESSION_TTL_S   console session lifetime (default 43200 = 12 h)
  *   PADDOCK_ZK_DIGEST    user:password of the digest identity owning the platform's znodes; unset: generated on
  *                        first start into <dataDir>/zk-digest (0600) and reused (see runtime/zk-acl.ts)
@@ -78,7 +79,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
     databaseUrl: env.DATABASE_URL?.trim() || `file:${path.join(dataDir, 'api.db')}`,
     redisUrl: env.REDIS_URL?.trim() || undefined,
     zombieScanMs: int('PADDOCK_ZOMBIE_SCAN_MS', env.PADDOCK_ZOMBIE_SCAN_MS, 60_000),
-    reconcileMs: Math.max(1_000, int('PADDOCK_RECONCILE_MS', env.PADDOCK_RECONCILE_MS, 15_000)),
+    reconcileMs: Math.max(1_000, int('PADDOCK_RECONCILE_MS', env.PADDOCK_RECONCILE_MS, 2_000)),
     sessionTtlSeconds: int('PADDOCK_SESSION_TTL_S', env.PADDOCK_SESSION_TTL_S, 43_200),
     zkDigest: env.PADDOCK_ZK_DIGEST?.trim() || undefined,
     logCenterMaster: bool('PADDOCK_LOG_CENTER_MASTER', env.PADDOCK_LOG_CENTER_MASTER, connect === undefined),

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jobIdOf, postOnce } from './webhook-delivery.queue.js';
+import os from 'node:os';
+import path from 'node:path';
+import { startPrivateRedis, type RedisEndpoint } from '../runtime/redis.js';
+import { webhookSettingsFromEnv } from './webhook-config.js';
+import { WebhookDeliveryQueue, jobIdOf, postOnce } from './webhook-delivery.queue.js';
 import { targetPolicyFromEnv } from './webhook-target-policy.js';
+import type { WebhooksRepository } from './webhooks.repository.js';
 
 describe('one delivery attempt (postOnce) against a real HTTP server', () => {
   let server: Server;
@@ -88,4 +94,51 @@ describe('one delivery attempt (postOnce) against a real HTTP server', () => {
     expect(jobIdOf({ id: 'abc', redeliveries: 0 })).toBe('abc');
     expect(jobIdOf({ id: 'abc', redeliveries: 2 })).toBe('abc-r2');
   });
+});
+
+describe('the periodic sweep on the queue\'s BullMQ job scheduler (real redis-server)', () => {
+  let dir: string;
+  let redis: RedisEndpoint;
+  const queues: WebhookDeliveryQueue[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'paddock-webhook-sweep-'));
+    redis = await startPrivateRedis(dir, () => undefined);
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const q of queues) await q.close();
+    await redis?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A queue on the shared redis; the repository is only asked for unfinished deliveries at start-up (none). */
+  async function startQueue(env: Record<string, string>): Promise<WebhookDeliveryQueue> {
+    const repository = { unfinished: async () => [] } as unknown as WebhooksRepository;
+    const queue = new WebhookDeliveryQueue({ connection: { host: redis.host, port: redis.port, maxRetriesPerRequest: null }, repository, settings: webhookSettingsFromEnv(env), log: () => undefined });
+    queues.push(queue);
+    await queue.start();
+    return queue;
+  }
+
+  async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('runs the sweep every period on a working instance; an instance that sends nothing schedules none', async () => {
+    const idle = await startQueue({ PADDOCK_WEBHOOK_WORKER: '0' });
+    let idleSweeps = 0;
+    await idle.scheduleSweep(1_000, async () => void idleSweeps++);
+    expect(idle.working).toBe(false);
+
+    const working = await startQueue({});
+    let sweeps = 0;
+    await working.scheduleSweep(1_000, async () => void sweeps++);
+    await until('two sweeps', () => sweeps >= 2, 20_000);
+    expect(idleSweeps).toBe(0);
+  }, 30_000);
 });

@@ -10,6 +10,10 @@
  * (compare-and-set on the attempt count, with a lease; see WebhooksRepository.claimAttempt): each attempt number is
  * sent by one instance only. A job that finds the attempt not yet due, or claimed by someone else, waits in
  * BullMQ's delayed set until then instead of sending.
+ *
+ * The same queue carries the periodic maintenance pass (WebhooksService.sweep) as a BullMQ job scheduler, so it
+ * runs on an instance that sends deliveries; instances sharing a Redis share the one schedule (one sweep per period
+ * between them: it works on the shared database, and the claims above keep a re-queued delivery sent once).
  */
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -28,6 +32,11 @@ export const WEBHOOK_QUEUE = 'paddock-webhooks';
 export interface DeliveryJob {
   deliveryId: string;
 }
+
+/** Job name and scheduler id of the periodic sweep (its data is empty). */
+export const SWEEP_JOB = 'sweep';
+
+type WebhookJob = DeliveryJob | Record<string, never>;
 
 export interface AttemptOutcome {
   ok: boolean;
@@ -121,8 +130,9 @@ export function jobIdOf(delivery: { id: string; redeliveries: number }): string 
 export class WebhookDeliveryQueue {
   /** Who claims attempts in the database: unique per process. */
   readonly instanceId = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  private queue!: Queue<DeliveryJob>;
-  private worker: Worker<DeliveryJob> | undefined;
+  private queue!: Queue<WebhookJob>;
+  private worker: Worker<WebhookJob> | undefined;
+  private sweep: (() => Promise<unknown>) | undefined;
 
   constructor(
     private readonly deps: {
@@ -142,7 +152,7 @@ export class WebhookDeliveryQueue {
 
   async start(): Promise<void> {
     const { connection, settings } = this.deps;
-    this.queue = new Queue<DeliveryJob>(WEBHOOK_QUEUE, {
+    this.queue = new Queue<WebhookJob>(WEBHOOK_QUEUE, {
       connection,
       defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 }, backoff: { type: 'exponential', delay: settings.backoffMs } },
     });
@@ -150,9 +160,9 @@ export class WebhookDeliveryQueue {
       this.deps.log('webhooks: PADDOCK_WEBHOOK_WORKER=0: this instance creates and sends no deliveries');
       return;
     }
-    this.worker = new Worker<DeliveryJob>(WEBHOOK_QUEUE, (job, token) => this.process(job, token), { connection, concurrency: settings.concurrency });
+    this.worker = new Worker<WebhookJob>(WEBHOOK_QUEUE, (job, token) => (job.name === SWEEP_JOB ? this.runSweep() : this.process(job as Job<DeliveryJob>, token)), { connection, concurrency: settings.concurrency });
     // the message is the attempt's outcome (status / network error): never the secret, the body or the URL
-    this.worker.on('failed', (job, error) => this.deps.log(`webhook delivery ${job?.data.deliveryId ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${error.message}`));
+    this.worker.on('failed', (job, error) => this.deps.log(`webhook ${job?.name === SWEEP_JOB ? 'sweep' : `delivery ${job?.data.deliveryId ?? '?'}`} attempt ${job?.attemptsMade ?? '?'} failed: ${error.message}`));
     await this.worker.waitUntilReady();
     const resumed = await this.resume(await this.deps.repository.unfinished());
     if (resumed > 0) this.deps.log(`webhooks: re-enqueued ${resumed} unfinished deliveries`);
@@ -160,6 +170,23 @@ export class WebhookDeliveryQueue {
 
   get working(): boolean {
     return this.worker !== undefined;
+  }
+
+  /**
+   * Runs `sweep` every `everyMs` on this queue's job scheduler (upserted: instances sharing a Redis share one
+   * schedule, the last start-up's period wins). Only on a working instance: the sweep creates and queues deliveries.
+   */
+  async scheduleSweep(everyMs: number, sweep: () => Promise<unknown>): Promise<void> {
+    if (!this.working) return;
+    this.sweep = sweep;
+    await this.queue.upsertJobScheduler(SWEEP_JOB, { every: everyMs }, { name: SWEEP_JOB, data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
+  }
+
+  /** A sweep job taken before this instance's service registered its sweep (a schedule left by another) is a no-op. */
+  private async runSweep(): Promise<{ swept: boolean }> {
+    if (!this.sweep) return { swept: false };
+    await this.sweep();
+    return { swept: true };
   }
 
   /** Queues a run of a delivery; a no-op when that run's job already exists. */

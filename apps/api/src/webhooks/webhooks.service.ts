@@ -12,8 +12,8 @@
  * picked up at the next nudge, at start-up, or by the periodic sweep, exactly once per subscription. Events are
  * walked in audit order, so a delivery for a later event never exists before the one for an earlier event.
  *
- * The sweep (every PADDOCK_WEBHOOK_SWEEP_MS) also queues stalled deliveries again and prunes finished ones past
- * their retention.
+ * The sweep (a BullMQ job every PADDOCK_WEBHOOK_SWEEP_MS, see WebhookDeliveryQueue.scheduleSweep) also queues
+ * stalled deliveries again and prunes finished ones past their retention.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Auditor, type AuditEvent, type AuditSink, type ChangeContext } from '@paddock/platform';
@@ -69,7 +69,6 @@ export class WebhooksService {
   private dispatching: Promise<void> | undefined;
   private dispatchAgain = false;
   private sweeping: Promise<SweepResult | undefined> | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -134,13 +133,12 @@ export class WebhooksService {
 
   /**
    * Starts fanning out (when this instance is a worker): catches up on audit events stored while no instance did,
-   * then sweeps every PADDOCK_WEBHOOK_SWEEP_MS.
+   * then has the queue's job scheduler run the sweep every PADDOCK_WEBHOOK_SWEEP_MS.
    */
-  start(): void {
+  async start(): Promise<void> {
     if (!this.queue.working) return;
     this.kick('start-up catch-up');
-    this.timer = setInterval(() => void this.sweep(), this.settings.sweepMs);
-    this.timer.unref();
+    await this.queue.scheduleSweep(this.settings.sweepMs, () => this.sweep());
   }
 
   /** Audit stream listener: a nudge to walk the outbox (never throws; failures are logged and retried by the sweep). */
@@ -261,10 +259,9 @@ export class WebhooksService {
     return this.delivery(id, deliveryId);
   }
 
-  /** Stops the sweep; resolves once the outbox walk and sweep in progress are done. */
+  /** Turns later sweep jobs into no-ops; resolves once the outbox walk and sweep in progress are done. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
     await this.sweeping;
     while (this.dispatching) await this.dispatching;
   }

@@ -1,8 +1,10 @@
 /**
  * What the log-center and data-sync masters share: one elected member (FencedMaster) reconciles the desired state,
- * in coalesced rounds — on the triggers its subclass wires up when elected, and periodically. A round that fails
- * on a concurrent change (a failed multi or CAS) is run again; a newer master (StaleEpochError) ends the loop.
- * The election is audited; a deposed master stops its work.
+ * in coalesced rounds — on the watch triggers its subclass wires up when elected, at the moments the domain names
+ * (a grace period ending, a retry falling due: {@link ReconcilingMaster.scheduleNextRound}), and periodically as a
+ * safety net (`reconcileIntervalMs`; 0 when something else calls trigger() periodically, e.g. the API's BullMQ job).
+ * A round that fails on a concurrent change (a failed multi or CAS) is run again; a newer master (StaleEpochError)
+ * ends the loop. The election is audited; a deposed master stops its work.
  */
 import { EventEmitter } from 'node:events';
 import { TransactionError, type ZooKeeperClient } from '@paddock/client';
@@ -22,6 +24,11 @@ export interface ReconcilingMasterOptions {
   id: string;
   /** How long a vanished member keeps its work (default 30 s). */
   graceMs?: number;
+  /**
+   * Period of the round the elected master runs on its own, for what no watch shows (default: the master's own,
+   * 5 s log-center, 2 s data-sync). 0 turns it off: for a caller that runs trigger() periodically itself.
+   */
+  reconcileIntervalMs?: number;
   audit?: AuditSink;
   now?: () => number;
 }
@@ -43,6 +50,9 @@ export abstract class ReconcilingMaster<
   protected readonly now: () => number;
   protected readonly graceMs: number;
   protected grace: GraceTracker;
+  private readonly reconcileIntervalMs: number;
+  private intervalTimer: NodeJS.Timeout | undefined;
+  private nextRoundTimer: NodeJS.Timeout | undefined;
   private running = false;
   private dirty = false;
   private idle: Promise<void> = Promise.resolve();
@@ -53,8 +63,12 @@ export abstract class ReconcilingMaster<
     paths: Paths,
     private readonly masterOptions: ReconcilingMasterOptions,
     private readonly electionAudit: ElectionAudit,
+    defaultReconcileIntervalMs: number,
   ) {
     super();
+    const intervalMs = masterOptions.reconcileIntervalMs ?? defaultReconcileIntervalMs;
+    if (!Number.isInteger(intervalMs) || intervalMs < 0) throw new RangeError(`reconcileIntervalMs must be an integer >= 0 (0: off), got ${intervalMs}`);
+    this.reconcileIntervalMs = intervalMs;
     this.framework = toFramework(client);
     this.paths = paths;
     this.now = masterOptions.now ?? Date.now;
@@ -64,7 +78,7 @@ export abstract class ReconcilingMaster<
     this.election = new FencedMaster(this.framework, paths.master, masterOptions.id, this.now);
     this.election.on('elected', (epoch) => void this.onElected(epoch));
     this.election.on('deposed', (epoch) => {
-      this.stopWork();
+      this.stopLeading();
       this.events.emit('deposed', epoch);
     });
     this.election.on('error', (e) => this.fail(e));
@@ -76,11 +90,11 @@ export abstract class ReconcilingMaster<
   /** Creates the znodes the master and its members need (before the election starts). */
   protected abstract ensureLayout(c: ZooKeeperClient): Promise<void>;
 
-  /** Sets up the watches and timers that call trigger() while elected. */
-  protected abstract startWork(): void;
+  /** Sets up the watches that call trigger() while elected (the timers are this class's). */
+  protected abstract startWatches(): void;
 
-  /** Undoes startWork (deposed or closed). */
-  protected abstract stopWork(): void;
+  /** Undoes startWatches (deposed or closed). */
+  protected abstract stopWatches(): void;
 
   /** Whether a round that failed with `error` should run again at once (another writer got in between). */
   protected retriesAfter(error: unknown): boolean {
@@ -106,9 +120,10 @@ export abstract class ReconcilingMaster<
   }
 
   async close(): Promise<void> {
-    this.stopWork();
+    this.stopLeading();
     await this.election.close();
     await this.idle.catch(() => undefined);
+    this.stopTimers(); // a round still running at close may have scheduled its next one
   }
 
   /** Asks for a reconcile round (coalesced). */
@@ -135,6 +150,22 @@ export abstract class ReconcilingMaster<
     })();
   }
 
+  /**
+   * Schedules the next round the domain needs although no watch will fire: the earliest grace expiry (a vanished
+   * member's work may move then), or `dueAt` if sooner (e.g. a retry falling due). Replaces the previous schedule;
+   * called at the end of every round's reading, so the schedule always reflects the latest state.
+   */
+  protected scheduleNextRound(now: number, dueAt?: number): void {
+    const graceEnds = this.grace.nextDeadline(now);
+    const at = Math.min(graceEnds ?? Infinity, dueAt ?? Infinity);
+    clearTimeout(this.nextRoundTimer);
+    this.nextRoundTimer = undefined;
+    if (at === Infinity || !this.election.isLeader) return;
+    // a few ms late, so the round sees the deadline as passed
+    this.nextRoundTimer = setTimeout(() => this.trigger(), Math.max(0, at - now) + 5);
+    this.nextRoundTimer.unref?.();
+  }
+
   /** Resolves when the current reconcile rounds are done. */
   protected settledRounds(): Promise<void> {
     return this.idle;
@@ -154,7 +185,24 @@ export abstract class ReconcilingMaster<
     const { ctx, type } = this.electionAudit;
     await this.auditor.emit(ctx, type, this.election.epochPath, { epoch: epoch - 1 }, { epoch, masterId: this.id }, { epoch }).catch((e: unknown) => this.fail(e));
     this.events.emit('elected', epoch);
-    this.startWork();
+    if (!this.election.isLeader) return; // deposed while the election was audited: nothing to start (or stop later)
+    this.startWatches();
+    if (this.reconcileIntervalMs > 0) {
+      clearInterval(this.intervalTimer);
+      this.intervalTimer = setInterval(() => this.trigger(), this.reconcileIntervalMs);
+      this.intervalTimer.unref?.();
+    }
     this.trigger();
+  }
+
+  private stopLeading(): void {
+    this.stopWatches();
+    this.stopTimers();
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.intervalTimer);
+    clearTimeout(this.nextRoundTimer);
+    this.intervalTimer = this.nextRoundTimer = undefined;
   }
 }

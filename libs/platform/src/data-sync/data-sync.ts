@@ -22,6 +22,7 @@ import { readEpoch, type EpochInfo } from '../coordination/fenced-master.js';
 import { acceptEpoch } from '../coordination/grace.js';
 import { PlatformService, type PlatformServiceOptions } from '../coordination/platform-service.js';
 import { ReconcilingMaster, type MasterEvents, type ReconcilingMasterOptions } from '../coordination/reconciling-master.js';
+import { WatchPerChild } from '../coordination/watch-per-child.js';
 import { ChildrenWatch, DataWatch, type DataSnapshot } from '../watch.js';
 import { childrenOrEmpty, ensureNode, jsonData, parseJson, readJson } from '../zk.js';
 import { afterFailure, normalizeRetryPolicy, pickWorker, type RetryPolicy } from './rules.js';
@@ -313,6 +314,10 @@ export interface DataSyncMasterOptions extends ReconcilingMasterOptions {
   root?: string;
   /** How long a vanished worker keeps its tasks (default 30 s). */
   graceMs?: number;
+  /**
+   * Periodic reconcile, a safety net (default 2 s, 0: off): tasks added or removed, task state changes (workers'
+   * and operators') and worker membership trigger a round at once; grace expiry and retry times by a timer.
+   */
   reconcileIntervalMs?: number;
 }
 
@@ -325,14 +330,14 @@ const ACTIVE: ReadonlySet<SyncTaskStatus> = new Set(['assigned', 'running']);
 
 export class DataSyncMaster extends ReconcilingMaster<DataSyncPaths, DataSyncMasterEvents> {
   private watches: ChildrenWatch[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private wakeTimer: NodeJS.Timeout | undefined;
+  /** One per task: its state is a child's data (written by workers and operators), which no children watch sees. */
+  private readonly stateWatches = new WatchPerChild<DataWatch>(
+    (id) => new DataWatch(this.framework, `${this.paths.tasks}/${id}/state`, () => this.trigger(), (e) => this.fail(e)),
+    (e) => this.fail(e),
+  );
 
-  constructor(
-    client: ClientLike,
-    private readonly options: DataSyncMasterOptions,
-  ) {
-    super(client, dataSyncPaths(options.root), options, { ctx: DS_MASTER_CTX, type: 'datasync.master.elected' });
+  constructor(client: ClientLike, options: DataSyncMasterOptions) {
+    super(client, dataSyncPaths(options.root), options, { ctx: DS_MASTER_CTX, type: 'datasync.master.elected' }, 2_000);
   }
 
   protected async ensureLayout(c: ZooKeeperClient): Promise<void> {
@@ -343,20 +348,24 @@ export class DataSyncMaster extends ReconcilingMaster<DataSyncPaths, DataSyncMas
     }
   }
 
-  protected startWork(): void {
+  protected startWatches(): void {
     const trigger = () => this.trigger();
-    this.watches = [this.paths.tasks, ...SYNC_WORKER_KINDS.map((k) => `${this.paths.workers}/${k}`)].map((p) => new ChildrenWatch(this.framework, p, trigger, (e) => this.fail(e)));
+    this.watches = [
+      new ChildrenWatch(this.framework, this.paths.tasks, (ids) => this.watchTaskStates(ids), (e) => this.fail(e)),
+      ...SYNC_WORKER_KINDS.map((k) => new ChildrenWatch(this.framework, `${this.paths.workers}/${k}`, trigger, (e) => this.fail(e))),
+    ];
     for (const w of this.watches) void w.start().catch((e: unknown) => this.fail(e));
-    this.timer = setInterval(trigger, this.options.reconcileIntervalMs ?? 2_000);
-    this.timer.unref?.();
   }
 
-  protected stopWork(): void {
+  private watchTaskStates(ids: string[]): void {
+    this.stateWatches.update(ids);
+    this.trigger();
+  }
+
+  protected stopWatches(): void {
     for (const w of this.watches) w.close();
     this.watches = [];
-    clearInterval(this.timer);
-    clearTimeout(this.wakeTimer);
-    this.timer = this.wakeTimer = undefined;
+    this.stateWatches.close();
   }
 
   /** One round (fenced by our epoch). Returns how many tasks changed. */
@@ -477,13 +486,7 @@ export class DataSyncMaster extends ReconcilingMaster<DataSyncPaths, DataSyncMas
     }
     for (const k of expired) if (!workers.has(k) && Object.keys(desired.get(k) ?? {}).length === 0) this.grace.forget(k);
 
-    const graceNext = this.grace.nextDeadline(now);
-    if (graceNext !== undefined) wake = Math.min(wake ?? Infinity, graceNext);
-    clearTimeout(this.wakeTimer);
-    if (wake !== undefined && this.election.isLeader) {
-      this.wakeTimer = setTimeout(() => this.trigger(), Math.max(0, wake - now) + 5);
-      this.wakeTimer.unref?.();
-    }
+    this.scheduleNextRound(now, wake); // a grace expiry or a retry falling due
     if (ops.length === 0) return 0;
     await this.election.multi(ops, epoch);
     for (const a of audits) await this.auditor.emit({ ...DS_MASTER_CTX, reason: String(a.details.reason ?? a.type) }, a.type, a.path, a.before, a.after, a.details).catch((e: unknown) => this.fail(e));

@@ -25,6 +25,7 @@ import { readEpoch, type EpochInfo } from '../coordination/fenced-master.js';
 import { acceptEpoch } from '../coordination/grace.js';
 import { PlatformService, type PlatformServiceOptions } from '../coordination/platform-service.js';
 import { ReconcilingMaster, type MasterEvents, type ReconcilingMasterOptions } from '../coordination/reconciling-master.js';
+import { WatchPerChild } from '../coordination/watch-per-child.js';
 import { ChildrenWatch, DataWatch, type DataSnapshot } from '../watch.js';
 import { childrenOrEmpty, ensureNode, jsonData, parseJson, readJson } from '../zk.js';
 import { balance, slaveKey, type Move, type SlaveLoadInfo, type SlaveRef, type TopicPlacement, type TopicSpec } from './balancer.js';
@@ -371,7 +372,10 @@ export interface LogCenterMasterOptions extends ReconcilingMasterOptions {
   root?: string;
   /** How long a vanished slave keeps its topics (default 30 s). */
   graceMs?: number;
-  /** Periodic reconcile (default 5 s); membership, topic and pin changes trigger one at once. */
+  /**
+   * Periodic reconcile (default 5 s, 0: off). Topics added or removed, pins and slave membership trigger a round at
+   * once, grace expiry a timer; a topic's new partition count or a slave's new capacity is only seen by a round.
+   */
   reconcileIntervalMs?: number;
   /** Rebalancing moves per reconcile round (default 0: only place orphaned/new/pinned topics). */
   maxMovesPerRound?: number;
@@ -384,18 +388,22 @@ export type LogCenterMasterEvents = MasterEvents & {
 const MASTER_CTX: ChangeContext = { actor: LOG_CENTER_MASTER_ACTOR, source: 'master' };
 
 export class LogCenterMaster extends ReconcilingMaster<LogCenterPaths, LogCenterMasterEvents> {
-  private readonly intervalMs: number;
-  private watches: Array<{ close(): void }> = [];
-  private groupWatches = new Map<string, ChildrenWatch>();
-  private timer: NodeJS.Timeout | undefined;
-  private graceTimer: NodeJS.Timeout | undefined;
+  private watches: ChildrenWatch[] = [];
+  private readonly slaveGroupWatches = new WatchPerChild<ChildrenWatch>(
+    (group) => new ChildrenWatch(this.framework, `${this.paths.slaves}/${group}`, () => this.trigger(), (e) => this.fail(e)),
+    (e) => this.fail(e),
+  );
+  /** A re-pin rewrites an existing pin's data, which the pins' children watch does not see. */
+  private readonly pinWatches = new WatchPerChild<DataWatch>(
+    (topic) => new DataWatch(this.framework, `${this.paths.pins}/${topic}`, () => this.trigger(), (e) => this.fail(e)),
+    (e) => this.fail(e),
+  );
 
   constructor(
     client: ClientLike,
     private readonly options: LogCenterMasterOptions,
   ) {
-    super(client, logCenterPaths(options.root), options, { ctx: MASTER_CTX, type: 'logcenter.master.elected' });
-    this.intervalMs = options.reconcileIntervalMs ?? 5_000;
+    super(client, logCenterPaths(options.root), options, { ctx: MASTER_CTX, type: 'logcenter.master.elected' }, 5_000);
   }
 
   protected async ensureLayout(c: ZooKeeperClient): Promise<void> {
@@ -407,37 +415,24 @@ export class LogCenterMaster extends ReconcilingMaster<LogCenterPaths, LogCenter
     return error instanceof TransactionError || error instanceof BadVersionError;
   }
 
-  protected startWork(): void {
-    const trigger = () => this.trigger();
-    const slavesWatch = new ChildrenWatch(this.framework, this.paths.slaves, (groups) => this.watchGroups(groups), (e) => this.fail(e));
+  protected startWatches(): void {
+    const updated = (perChild: WatchPerChild) => (children: string[]) => {
+      perChild.update(children);
+      this.trigger();
+    };
     this.watches = [
-      new ChildrenWatch(this.framework, this.paths.topics, trigger, (e) => this.fail(e)),
-      new ChildrenWatch(this.framework, this.paths.pins, trigger, (e) => this.fail(e)),
-      slavesWatch,
+      new ChildrenWatch(this.framework, this.paths.topics, () => this.trigger(), (e) => this.fail(e)),
+      new ChildrenWatch(this.framework, this.paths.pins, updated(this.pinWatches), (e) => this.fail(e)),
+      new ChildrenWatch(this.framework, this.paths.slaves, updated(this.slaveGroupWatches), (e) => this.fail(e)),
     ];
-    for (const w of this.watches) void (w as ChildrenWatch).start().catch((e: unknown) => this.fail(e));
-    this.timer = setInterval(trigger, this.intervalMs);
-    this.timer.unref?.();
+    for (const w of this.watches) void w.start().catch((e: unknown) => this.fail(e));
   }
 
-  private watchGroups(groups: string[]): void {
-    for (const g of groups) {
-      if (this.groupWatches.has(g)) continue;
-      const w = new ChildrenWatch(this.framework, `${this.paths.slaves}/${g}`, () => this.trigger(), (e) => this.fail(e));
-      this.groupWatches.set(g, w);
-      void w.start().catch((e: unknown) => this.fail(e));
-    }
-    this.trigger();
-  }
-
-  protected stopWork(): void {
+  protected stopWatches(): void {
     for (const w of this.watches) w.close();
-    for (const w of this.groupWatches.values()) w.close();
     this.watches = [];
-    this.groupWatches.clear();
-    clearInterval(this.timer);
-    clearTimeout(this.graceTimer);
-    this.timer = this.graceTimer = undefined;
+    this.slaveGroupWatches.close();
+    this.pinWatches.close();
   }
 
   /** Waits for the current reconcile round (tests). */
@@ -464,7 +459,7 @@ export class LogCenterMaster extends ReconcilingMaster<LogCenterPaths, LogCenter
     });
     const slaves: SlaveLoadInfo[] = snap.slaves.map((s) => ({ group: s.group, id: s.id, capacity: s.capacity }));
     const { assignment, moves } = balance({ topics: snap.topics, slaves, inGrace, pins: snap.pins, current, maxMoves: this.options.maxMovesPerRound ?? 0 });
-    this.scheduleGraceCheck(now);
+    this.scheduleNextRound(now);
     const epochChanged = snap.desired?.value.epoch !== epoch;
     if (moves.length === 0 && !epochChanged) {
       this.forgetMoved(assignment);
@@ -498,15 +493,6 @@ export class LogCenterMaster extends ReconcilingMaster<LogCenterPaths, LogCenter
   private forgetMoved(assignment: Record<string, TopicPlacement>): void {
     const owners = new Set(Object.values(assignment).filter((p) => p.group && p.slave).map((p) => `${p.group}/${p.slave}`));
     for (const k of this.grace.expired(this.now())) if (!owners.has(k)) this.grace.forget(k);
-  }
-
-  private scheduleGraceCheck(now: number): void {
-    const next = this.grace.nextDeadline(now);
-    clearTimeout(this.graceTimer);
-    this.graceTimer = undefined;
-    if (next === undefined || !this.election.isLeader) return;
-    this.graceTimer = setTimeout(() => this.trigger(), Math.max(0, next - now) + 5);
-    this.graceTimer.unref?.();
   }
 }
 
