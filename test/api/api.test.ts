@@ -11,43 +11,20 @@ import { LogCenterSlave, SwitchClient } from '@paddock/platform';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { apacheZooKeeperInstalled, startApacheZooKeeper } from '../support/apache-zookeeper.js';
-import { startApi, type ApiReady, type ApiServer } from '../support/api-server.js';
 import { waitFor } from '../support/processes.js';
-import type { ServerHandle } from '../support/server-handle.js';
+import { E2eApi, PASSWORD, STORE_TARGETS, type ApiCall, type Json } from './fixtures/e2e-support.js';
 
-const PASSWORD = 'correct horse battery staple';
-// response bodies are checked with toMatchObject
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-type StoreTarget = 'embedded' | 'zookeeper';
-const TARGETS: StoreTarget[] = ['embedded', ...(apacheZooKeeperInstalled() || process.env.API_REQUIRE_ZOOKEEPER ? (['zookeeper'] as const) : [])];
-// the four-letter words the API uses: cons/dump feed the zombie scan, ruok/srvr/mntr for health and operators
-const FOUR_LETTER_WORDS = 'ruok,srvr,stat,cons,dump,mntr,envi,conf,wchs,isro';
-
-describe.each(TARGETS)('paddock-api (%s store)', (target) => {
-  let zk: ServerHandle | undefined;
-  let api: ApiServer;
-  let dir: string;
-  let ready: ApiReady;
+describe.each(STORE_TARGETS)('paddock-api (%s store)', (target) => {
+  let api: E2eApi;
   let admin: string;
   const sockets: Socket[] = [];
   const zkClients: ZooKeeperClient[] = [];
 
-  async function call(method: string, route: string, token?: string, body?: unknown): Promise<{ status: number; body: Json }> {
-    const res = await fetch(ready.url + route, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
+  /** Every call here names its caller: no token means anonymous (the fixture's own default is the admin). */
+  const call = (method: string, route: string, token?: string, body?: unknown): Promise<ApiCall> => api.call(method, route, body, token ?? null);
 
   function connect(token: string | undefined): Socket {
-    const s = io(ready.url, { path: '/socket.io', transports: ['websocket'], auth: token ? { token } : {}, reconnection: false, timeout: 5_000, forceNew: true });
+    const s = io(api.ready.url, { path: '/socket.io', transports: ['websocket'], auth: token ? { token } : {}, reconnection: false, timeout: 5_000, forceNew: true });
     sockets.push(s);
     return s;
   }
@@ -64,25 +41,16 @@ describe.each(TARGETS)('paddock-api (%s store)', (target) => {
   }
 
   beforeAll(async () => {
-    if (target === 'zookeeper') zk = await startApacheZooKeeper({ extraConfig: { '4lw.commands.whitelist': FOUR_LETTER_WORDS } });
     // a fast zombie scan, so the 4lw probe (cons/dump) is exercised against both stores
-    // log-center / data-sync masters: on by default with the embedded store, switched on explicitly for ZooKeeper;
-    // a short grace so a lost slave's topics move within the test
-    api = await startApi({
-      env: {
-        PADDOCK_ZOMBIE_SCAN_MS: '500',
-        PADDOCK_LOG_CENTER_GRACE_MS: '1500',
-        ...(zk ? { PADDOCK_CONNECT: zk.connectString, PADDOCK_LOG_CENTER_MASTER: '1', PADDOCK_DATA_SYNC_MASTER: '1' } : {}),
-      },
-    });
-    ({ ready, dir } = api);
+    // log-center / data-sync masters: on by default with the embedded store, switched on by the fixture for ZooKeeper;
+    // a short grace so a lost slave's topics move within the test; the suite bootstraps the first admin itself
+    api = await E2eApi.start(target, { PADDOCK_ZOMBIE_SCAN_MS: '500', PADDOCK_LOG_CENTER_GRACE_MS: '1500' }, { bootstrap: false });
   }, 70_000);
 
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     for (const c of zkClients) await c.close().catch(() => undefined);
     await api?.stop();
-    await zk?.stop();
   }, 30_000);
 
   describe('routes', () => {
@@ -190,7 +158,7 @@ describe.each(TARGETS)('paddock-api (%s store)', (target) => {
       expect(deletes[0]).toMatchObject({ path: '/e2e/a', reason: 'cleanup', before: { stat: { version: 0 }, data: { length: 2 } }, after: null });
 
       // a set with version -1 records exactly the state it replaced; X-Change-Source / X-Change-Reason headers work too
-      const res = await fetch(`${ready.url}/api/znodes/data`, {
+      const res = await fetch(`${api.ready.url}/api/znodes/data`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', 'x-change-source': 'console', 'x-change-reason': 'INC-9' },
         body: JSON.stringify({ path: '/e2e/b', data: 'hello', version: -1 }),
@@ -229,7 +197,7 @@ describe.each(TARGETS)('paddock-api (%s store)', (target) => {
       expect(verified.body.checked).toBeGreaterThanOrEqual(5);
 
       // tamper with a row in the database file behind the API's back
-      const db = createClient({ url: `file:${path.join(dir, 'api.db')}` });
+      const db = createClient({ url: `file:${path.join(api.server.dir, 'api.db')}` });
       try {
         const seq = publishes[1].seq as number;
         await db.execute({ sql: `UPDATE audit_events SET reason = 'nothing to see' WHERE seq = ?`, args: [seq] });
@@ -297,7 +265,7 @@ describe.each(TARGETS)('paddock-api (%s store)', (target) => {
     }, 20_000);
 
     it('owns the platform znodes with a digest ACL: anyone reads, only the API writes; SDK receipts and Dubbo registrations still work', async () => {
-      const key = statSync(path.join(dir, 'zk-digest'));
+      const key = statSync(path.join(api.server.dir, 'zk-digest'));
       expect(key.mode & 0o777).toBe(0o600);
 
       const flip = await call('PUT', '/api/switches/acl/items', admin, { scope: { service: 'com.acme.Acl' }, mode: 'force', fallback: { kind: 'null' } });
@@ -312,7 +280,7 @@ describe.each(TARGETS)('paddock-api (%s store)', (target) => {
       );
       expect(acl).toHaveLength(2);
 
-      const outsider = await ZooKeeperClient.connect(ready.store, { sessionTimeout: 10_000 });
+      const outsider = await ZooKeeperClient.connect(api.ready.store, { sessionTimeout: 10_000 });
       zkClients.push(outsider);
       const { data, stat } = await outsider.getData(node);
       expect(JSON.parse(data!.toString('utf8'))).toMatchObject({ mode: 'force' });
@@ -383,8 +351,8 @@ describe.each(TARGETS)('paddock-api (%s store)', (target) => {
       const status = async () => (await call('GET', `${lc}/status`, admin)).body;
       const desiredOf = (st: Json, topic: string) => st.topics.find((t: Json) => t.topic === topic)?.desired;
       // b1 first (it gets every unpinned topic), then a1 (the topic pinned to its group)
-      const clientB = await ZooKeeperClient.connect(ready.store, { sessionTimeout: 10_000 });
-      const clientA = await ZooKeeperClient.connect(ready.store, { sessionTimeout: 10_000 });
+      const clientB = await ZooKeeperClient.connect(api.ready.store, { sessionTimeout: 10_000 });
+      const clientA = await ZooKeeperClient.connect(api.ready.store, { sessionTimeout: 10_000 });
       zkClients.push(clientA, clientB);
       const b1 = new LogCenterSlave(clientB, { group: 'ingest-b', id: 'b1', capacity: 10 });
       const a1 = new LogCenterSlave(clientA, { group: 'ingest-a', id: 'a1', capacity: 10 });

@@ -11,49 +11,28 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ZooKeeperClient } from '@paddock/client';
 import { ConfigClient } from '@paddock/platform';
 import { io, type Socket } from 'socket.io-client';
-import { apacheZooKeeperInstalled, startApacheZooKeeper } from '../support/apache-zookeeper.js';
-import { startApi, type ApiReady, type ApiServer } from '../support/api-server.js';
 import { waitFor } from '../support/processes.js';
-import type { ServerHandle } from '../support/server-handle.js';
+import { E2eApi, PASSWORD, STORE_TARGETS, type ApiCall, type Json } from './fixtures/e2e-support.js';
 
-const PASSWORD = 'correct horse battery staple';
-// response bodies are checked with toMatchObject
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-type StoreTarget = 'embedded' | 'zookeeper';
-const TARGETS: StoreTarget[] = ['embedded', ...(apacheZooKeeperInstalled() || process.env.API_REQUIRE_ZOOKEEPER ? (['zookeeper'] as const) : [])];
-
-describe.each(TARGETS)('config gray releases and scheduled changes (%s store)', (target) => {
-  let zk: ServerHandle | undefined;
-  let api: ApiServer;
-  let ready: ApiReady;
+describe.each(STORE_TARGETS)('config gray releases and scheduled changes (%s store)', (target) => {
+  let api: E2eApi;
   let admin: string;
   let viewer: string;
   let operator: string;
   // one data dir for both API lifetimes (store, SQLite, digest credential), so a restart keeps the state
   let dataDir: string;
-  const apiEnv = () => ({ PADDOCK_DATA_DIR: dataDir, ...(zk ? { PADDOCK_CONNECT: zk.connectString } : {}) });
   const sockets: Socket[] = [];
   const closers: Array<() => Promise<unknown>> = [];
 
-  async function call(method: string, route: string, token?: string, body?: unknown): Promise<{ status: number; body: Json }> {
-    const res = await fetch(ready.url + route, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
+  /** Every call here names its caller: no token means anonymous (the fixture's own default is the admin). */
+  const call = (method: string, route: string, token?: string, body?: unknown): Promise<ApiCall> => api.call(method, route, body, token ?? null);
 
   async function audit(type: string): Promise<Json[]> {
     return (await call('GET', `/api/audit?type=${type}`, admin)).body.events as Json[];
   }
 
   async function sdkClient(clientId: string, extra: { labels?: Record<string, string> } = {}): Promise<ConfigClient> {
-    const zkClient = await ZooKeeperClient.connect(ready.store, { sessionTimeout: 10_000 });
+    const zkClient = await ZooKeeperClient.connect(api.ready.store, { sessionTimeout: 10_000 });
     const client = new ConfigClient(zkClient, { env: 'prod', app: 'shop', namespace: 'pricing', clientId, ...extra });
     closers.push(() => zkClient.close(), () => client.close());
     await client.start();
@@ -61,11 +40,9 @@ describe.each(TARGETS)('config gray releases and scheduled changes (%s store)', 
   }
 
   beforeAll(async () => {
-    if (target === 'zookeeper') zk = await startApacheZooKeeper({ extraConfig: { '4lw.commands.whitelist': 'ruok,srvr,stat,cons,dump,mntr' } });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'paddock-api-schedule-'));
-    api = await startApi({ env: apiEnv() });
-    ({ ready } = api);
-    admin = (await call('POST', '/api/auth/bootstrap', undefined, { username: 'root', password: PASSWORD })).body.session as string;
+    api = await E2eApi.start(target, { PADDOCK_DATA_DIR: dataDir });
+    admin = api.admin;
     for (const [username, role] of [['vera', 'viewer'], ['otto', 'operator']] as const) {
       expect((await call('POST', '/api/users', admin, { username, password: PASSWORD, role })).status).toBe(201);
     }
@@ -77,7 +54,6 @@ describe.each(TARGETS)('config gray releases and scheduled changes (%s store)', 
     for (const s of sockets) s.disconnect();
     for (const c of closers.reverse()) await c().catch(() => undefined);
     await api?.stop();
-    await zk?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
@@ -88,7 +64,7 @@ describe.each(TARGETS)('config gray releases and scheduled changes (%s store)', 
     const regular = await sdkClient('shop-2');
     expect(canary.current).toMatchObject({ release: 1, content: 'discount=0' });
 
-    const socket = io(ready.url, { path: '/socket.io', transports: ['websocket'], auth: { token: viewer }, reconnection: false, timeout: 5_000, forceNew: true });
+    const socket = io(api.ready.url, { path: '/socket.io', transports: ['websocket'], auth: { token: viewer }, reconnection: false, timeout: 5_000, forceNew: true });
     sockets.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -262,11 +238,11 @@ describe.each(TARGETS)('config gray releases and scheduled changes (%s store)', 
     expect(entry).toMatchObject({ status: 201, body: { status: 'pending' } });
     for (const s of sockets.splice(0)) s.disconnect();
     for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
-    await api.stop();
-    // the private redis-server (and the delayed job in it) is gone; the entry in the store is not
-    await waitFor('the scheduled time to pass while the API is down', () => (Date.now() > at ? true : undefined), { timeoutMs: 10_000 });
-    api = await startApi({ env: apiEnv() });
-    ({ ready } = api);
+    // the API stops (with its private redis-server and the delayed job in it; the entry in the store stays) and is
+    // started again over the same data dir once the scheduled time has passed
+    await api.restart(async () => {
+      await waitFor('the scheduled time to pass while the API is down', () => (Date.now() > at ? true : undefined), { timeoutMs: 10_000 });
+    });
     const live = await waitFor(
       'the missed publish after the restart',
       async () => {

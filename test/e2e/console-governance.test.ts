@@ -12,42 +12,21 @@
  * - a viewer sees no webhook nav and no gray / schedule write controls, and is refused (403) when forcing them.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ZooKeeperClient } from '@paddock/client';
 import { ConfigClient } from '@paddock/platform';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { waitFor } from '../support/processes.js';
-import { PASSWORD, SHOTS, callApi, newPage, pageFetch, signIn, startStack, type Json, type Stack } from './e2e-harness.js';
+import { PASSWORD, SHOTS, pageFetch, startAdminStack, type AdminStack, type Json } from './e2e-harness.js';
 
-let stack: Stack;
-let admin: string;
-const contexts: BrowserContext[] = [];
-const zkClients: ZooKeeperClient[] = [];
-const closers: (() => Promise<void>)[] = [];
-
-const call = (method: string, route: string, body?: unknown, bearer: string | undefined = admin) => callApi(stack.api.ready.url, method, route, bearer, body);
+let stack: AdminStack;
 const NS = '/api/configs/prod/shop/application';
 
-async function open(username: string, route: string): Promise<Page> {
-  const { context, page } = await newPage(stack.browser);
-  contexts.push(context);
-  await signIn(page, stack.web.url, username);
-  await page.goto(`${stack.web.url}${route}`);
-  return page;
-}
-
-async function zk(): Promise<ZooKeeperClient> {
-  const c = await ZooKeeperClient.connect(stack.api.ready.store, { sessionTimeout: 10_000 });
-  zkClients.push(c);
-  return c;
-}
-
 async function configClient(clientId: string, labels?: Record<string, string>): Promise<ConfigClient> {
-  const c = new ConfigClient(await zk(), { env: 'prod', app: 'shop', namespace: 'application', clientId, ...(labels ? { labels } : {}) });
-  closers.push(() => c.close());
+  const c = new ConfigClient(await stack.storeClient(), { env: 'prod', app: 'shop', namespace: 'application', clientId, ...(labels ? { labels } : {}) });
+  stack.onStop(() => c.close());
   await c.start();
   return c;
 }
@@ -85,6 +64,7 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
   const failedOnce = new Set<string>();
 
   beforeAll(async () => {
+    stack = await startAdminStack({ PADDOCK_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', PADDOCK_WEBHOOK_BACKOFF_MS: '300' });
     // a real receiver: the first attempt of every switch delivery is answered 500 (to see a retry), the rest 200
     const receiver = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -99,24 +79,17 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    closers.push(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+    stack.onStop(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/paddock-hook`;
 
-    stack = await startStack({ PADDOCK_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', PADDOCK_WEBHOOK_BACKOFF_MS: '300' });
-    const boot = await callApi(stack.api.ready.url, 'POST', '/api/auth/bootstrap', undefined, { username: 'root', password: PASSWORD });
-    expect(boot.status).toBe(201);
-    admin = boot.body.session as string;
     for (const [username, role] of [['otto', 'operator'], ['dora', 'viewer']] as const) {
-      expect((await call('POST', '/api/users', { username, password: PASSWORD, role })).status).toBe(201);
+      expect((await stack.call('POST', '/api/users', { username, password: PASSWORD, role })).status).toBe(201);
     }
-    const first = await call('POST', `${NS}/publish`, { content: '{"color":"blue"}', format: 'json', expectedRelease: 0, reason: 'CHG-0 first release' });
+    const first = await stack.call('POST', `${NS}/publish`, { content: '{"color":"blue"}', format: 'json', expectedRelease: 0, reason: 'CHG-0 first release' });
     expect(first.status).toBe(201);
   }, 120_000);
 
   afterAll(async () => {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
-    for (const c of zkClients) await c.close().catch(() => undefined);
-    for (const c of contexts) await c.close().catch(() => undefined);
     await stack?.stop();
   }, 60_000);
 
@@ -126,7 +99,7 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
     await applied(canary, '{"color":"blue"}', 'live');
     await applied(steady, '{"color":"blue"}', 'live');
 
-    const otto = await open('otto', '/config');
+    const otto = await stack.open('otto', '/config');
     await openNamespace(otto);
     const gray = otto.getByTestId('gray-panel');
     await gray.getByTestId('gray-status').filter({ hasText: 'no gray release' }).waitFor();
@@ -199,7 +172,7 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
     await applied(steady, '{"color":"green"}', 'live');
     await applied(canary, '{"color":"green"}', 'live');
 
-    const events = (await call('GET', '/api/audit?pathPrefix=/paddock/config/prod/shop/application&actor=otto')).body.events as Json[];
+    const events = (await stack.call('GET', '/api/audit?pathPrefix=/paddock/config/prod/shop/application&actor=otto')).body.events as Json[];
     expect(events.filter((e) => e.type.startsWith('config.gray.')).map((e) => `${e.type}:${e.reason}`).reverse()).toEqual([
       'config.gray.start:CHG-1 canary green',
       'config.gray.rules:CHG-2 by zone',
@@ -210,7 +183,7 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
   }, 180_000);
 
   it('scheduled changes: a config publish scheduled seconds ahead executes, another is cancelled; a switch flip likewise', async () => {
-    const otto = await open('otto', '/config');
+    const otto = await stack.open('otto', '/config');
     await openNamespace(otto);
     const panel = otto.getByTestId('config-schedule');
     await otto.getByLabel('config content').fill('{"color":"red"}');
@@ -221,7 +194,7 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
     await panel.locator('input[name=schedule-at]').fill(await inBrowserLocal(otto, 4));
     await panel.getByRole('button', { name: 'Schedule' }).click();
     await panel.getByText(/^Scheduled publish s/).waitFor();
-    const [soon] = (await call('GET', `${NS}/scheduled?status=pending`)).body.scheduled as Json[];
+    const [soon] = (await stack.call('GET', `${NS}/scheduled?status=pending`)).body.scheduled as Json[];
     expect(soon).toMatchObject({ action: 'publish', createdBy: 'otto', reason: 'CHG-6 tonight', params: { content: '{"color":"red"}' } });
     const row = panel.locator(`[data-scheduled="${soon.id}"]`);
     // local time shown, the UTC value in the tooltip
@@ -230,7 +203,7 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
     await row.getByTestId('scheduled-status').filter({ hasText: 'executed' }).waitFor({ timeout: 45_000 });
     await row.getByText('release 3').waitFor();
     await otto.getByText('live: release 3').waitFor();
-    const live = await call('GET', NS);
+    const live = await stack.call('GET', NS);
     expect(live.body.live).toMatchObject({ release: 3, content: '{"color":"red"}' });
 
     // one an hour ahead (of a new draft): cancelled with a reason
@@ -241,7 +214,7 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
     await panel.locator('input[name=schedule-at]').fill(await inBrowserLocal(otto, 3600));
     await panel.getByRole('button', { name: 'Schedule' }).click();
     await panel.getByText(/^Scheduled publish s/).waitFor();
-    const [later] = (await call('GET', `${NS}/scheduled?status=pending`)).body.scheduled as Json[];
+    const [later] = (await stack.call('GET', `${NS}/scheduled?status=pending`)).body.scheduled as Json[];
     const laterRow = panel.locator(`[data-scheduled="${later.id}"]`);
     await laterRow.getByTestId('scheduled-status').filter({ hasText: 'pending' }).waitFor();
     await laterRow.getByRole('button', { name: 'Cancel' }).click();
@@ -266,11 +239,11 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
     await sched.locator('input[name=sched-at]').fill(await inBrowserLocal(otto, 4));
     await sched.getByRole('button', { name: 'Schedule' }).click();
     await sched.getByText(/^Scheduled com\.acme\.Search → force/).waitFor();
-    const [flip] = (await call('GET', '/api/switches/prod/scheduled?status=pending')).body.scheduled as Json[];
+    const [flip] = (await stack.call('GET', '/api/switches/prod/scheduled?status=pending')).body.scheduled as Json[];
     const flipRow = sched.locator(`[data-scheduled="${flip.id}"]`);
     await flipRow.getByTestId('scheduled-status').filter({ hasText: 'executed' }).waitFor({ timeout: 45_000 });
     await otto.locator('[data-switch="com.acme.Search"]').getByTestId('switch-mode').filter({ hasText: 'force' }).waitFor();
-    const search = ((await call('GET', '/api/switches/prod')).body.switches as Json[]).find((s) => s.scope.service === 'com.acme.Search');
+    const search = ((await stack.call('GET', '/api/switches/prod')).body.switches as Json[]).find((s) => s.scope.service === 'com.acme.Search');
     expect(search).toMatchObject({ mode: 'force', fallback: { kind: 'empty', of: 'array' }, updatedBy: 'system:scheduler' });
 
     await sched.locator('input[name=sched-service]').fill('com.acme.Search');
@@ -279,19 +252,19 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
     await sched.locator('input[name=sched-at]').fill(await inBrowserLocal(otto, 3600));
     await sched.getByRole('button', { name: 'Schedule' }).click();
     await sched.getByText(/^Scheduled com\.acme\.Search → off/).waitFor();
-    const [off] = (await call('GET', '/api/switches/prod/scheduled?status=pending')).body.scheduled as Json[];
+    const [off] = (await stack.call('GET', '/api/switches/prod/scheduled?status=pending')).body.scheduled as Json[];
     const offRow = sched.locator(`[data-scheduled="${off.id}"]`);
     await sched.locator('input[name=schedule-cancel-reason]').fill('CHG-9 keep it on');
     await offRow.getByRole('button', { name: 'Cancel' }).click();
     await offRow.getByTestId('scheduled-status').filter({ hasText: 'cancelled' }).waitFor();
     await otto.screenshot({ path: path.join(SHOTS, 'paddock-console-switch-schedule.png'), fullPage: true });
 
-    const types = ((await call('GET', '/api/audit?actor=otto&limit=1000')).body.events as Json[]).map((e) => `${e.type}:${e.reason}`);
+    const types = ((await stack.call('GET', '/api/audit?actor=otto&limit=1000')).body.events as Json[]).map((e) => `${e.type}:${e.reason}`);
     expect(types).toEqual(expect.arrayContaining(['config.schedule.create:CHG-6 tonight', 'config.schedule.cancel:CHG-7 postponed', 'switch.schedule.create:CHG-8 search maintenance', 'switch.schedule.cancel:CHG-9 keep it on']));
   }, 180_000);
 
   it('webhooks: an admin creates one in the UI (secret shown once); a switch flip reaches a real receiver signed and shows as delivered', async () => {
-    const root = await open('root', '/znodes');
+    const root = await stack.open('root', '/znodes');
     await root.getByRole('link', { name: 'Webhooks' }).click();
     await root.waitForURL('**/webhooks');
     const create = root.getByTestId('webhook-create');
@@ -312,13 +285,13 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
     await root.getByRole('button', { name: 'I have stored it' }).click();
     await root.getByTestId('webhook-secret').waitFor({ state: 'detached' });
     // never readable again
-    const listed = (await call('GET', '/api/webhooks')).body.webhooks as Json[];
+    const listed = (await stack.call('GET', '/api/webhooks')).body.webhooks as Json[];
     expect(JSON.stringify(listed)).not.toContain(secret);
     const hook = listed.find((w) => w.name === 'switch-watch');
     expect(hook).toMatchObject({ events: ['switch.*'], pathPrefixes: ['/paddock/switches/prod'], enabled: true, createdBy: 'root' });
 
     // the admin flips a switch in the UI
-    const flipPage = await open('root', '/switches');
+    const flipPage = await stack.open('root', '/switches');
     await flipPage.fill('input[name=service]', 'com.acme.Pay');
     await flipPage.fill('input[name=reason]', 'INC-77 provider down');
     await flipPage.getByRole('button', { name: 'Apply' }).click();
@@ -373,20 +346,20 @@ describe('console governance (gray releases, scheduled changes, webhooks) in hea
     await root.locator('[data-webhook="switch-watch"]').getByTestId('webhook-enabled').filter({ hasText: 'disabled' }).waitFor();
     await detail.getByRole('button', { name: 'Enable' }).click();
     await root.locator('[data-webhook="switch-watch"]').getByTestId('webhook-enabled').filter({ hasText: 'enabled' }).waitFor();
-    expect((await call('GET', `/api/webhooks/${hook.id}`)).body).toMatchObject({ events: ['switch.*', 'config.publish'], enabled: true });
+    expect((await stack.call('GET', `/api/webhooks/${hook.id}`)).body).toMatchObject({ events: ['switch.*', 'config.publish'], enabled: true });
 
     await detail.getByRole('button', { name: 'Delete' }).click();
     await detail.getByRole('button', { name: 'Confirm delete' }).click();
     await root.getByText('Webhook switch-watch deleted').waitFor();
     await root.locator('[data-webhook="switch-watch"]').waitFor({ state: 'detached' });
-    expect((await call('GET', `/api/webhooks/${hook.id}`)).status).toBe(404);
+    expect((await stack.call('GET', `/api/webhooks/${hook.id}`)).status).toBe(404);
 
-    const types = ((await call('GET', '/api/audit?actor=root&limit=1000')).body.events as Json[]).map((e) => e.type as string);
+    const types = ((await stack.call('GET', '/api/audit?actor=root&limit=1000')).body.events as Json[]).map((e) => e.type as string);
     expect(types).toEqual(expect.arrayContaining(['webhook.create', 'webhook.secret.rotate', 'webhook.update', 'webhook.delete']));
   }, 180_000);
 
   it('a viewer sees no webhook nav and no gray / schedule write controls, and is refused when forcing them', async () => {
-    const dora = await open('dora', '/config');
+    const dora = await stack.open('dora', '/config');
     expect(await dora.getByRole('link', { name: 'Webhooks' }).count()).toBe(0);
     await openNamespace(dora);
     const gray = dora.getByTestId('gray-panel');

@@ -5,33 +5,13 @@
  * embedded store), the data-sync page with a real worker (DataSyncWorker), and the switch plan editor.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ZooKeeperClient } from '@paddock/client';
 import { DataSyncWorker, LogCenterSlave, SwitchClient, type SyncTaskContext } from '@paddock/platform';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { waitFor } from '../support/processes.js';
-import { PASSWORD, SHOTS, callApi, newPage, pageFetch, signIn, startStack, type Json, type Stack } from './e2e-harness.js';
+import { PASSWORD, SHOTS, pageFetch, startAdminStack, type AdminStack, type Json } from './e2e-harness.js';
 
-let stack: Stack;
-let admin: string;
-const contexts: BrowserContext[] = [];
-const zkClients: ZooKeeperClient[] = [];
-const closers: (() => Promise<void>)[] = [];
-
-const call = (method: string, route: string, body?: unknown, bearer: string | undefined = admin) => callApi(stack.api.ready.url, method, route, bearer, body);
-
-async function open(username: string): Promise<Page> {
-  const { context, page } = await newPage(stack.browser);
-  contexts.push(context);
-  await signIn(page, stack.web.url, username);
-  return page;
-}
-
-async function zk(): Promise<ZooKeeperClient> {
-  const c = await ZooKeeperClient.connect(stack.api.ready.store, { sessionTimeout: 10_000 });
-  zkClients.push(c);
-  return c;
-}
+let stack: AdminStack;
 
 /** Marks the window; `notReloaded` later proves an update arrived live (socket.io), not by reloading. */
 async function mark(page: Page): Promise<void> {
@@ -50,17 +30,11 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
   let adminPage: Page;
 
   beforeAll(async () => {
-    stack = await startStack({ PADDOCK_LOG_CENTER_GRACE_MS: '1500', PADDOCK_DATA_SYNC_GRACE_MS: '1500' });
-    const boot = await callApi(stack.api.ready.url, 'POST', '/api/auth/bootstrap', undefined, { username: 'root', password: PASSWORD });
-    expect(boot.status).toBe(201);
-    admin = boot.body.session as string;
-    adminPage = await open('root');
+    stack = await startAdminStack({ PADDOCK_LOG_CENTER_GRACE_MS: '1500', PADDOCK_DATA_SYNC_GRACE_MS: '1500' });
+    adminPage = await stack.open('root');
   }, 120_000);
 
   afterAll(async () => {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
-    for (const c of zkClients) await c.close().catch(() => undefined);
-    for (const c of contexts) await c.close().catch(() => undefined);
     await stack?.stop();
   }, 60_000);
 
@@ -78,7 +52,7 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
     // vera was meant to be a viewer
     await page.getByLabel('role of vera').selectOption('viewer');
     await page.getByText('vera is now viewer').waitFor();
-    expect((await call('GET', '/api/users')).body.users.map((u: Json) => `${u.username}:${u.role}`).sort()).toEqual(['dora:viewer', 'otto:operator', 'root:admin', 'vera:viewer']);
+    expect((await stack.call('GET', '/api/users')).body.users.map((u: Json) => `${u.username}:${u.role}`).sort()).toEqual(['dora:viewer', 'otto:operator', 'root:admin', 'vera:viewer']);
     // an admin cannot demote themselves: the control is disabled
     expect(await page.getByLabel('role of root').isDisabled()).toBe(true);
 
@@ -96,10 +70,10 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
     expect(await row.textContent()).toContain('switches');
 
     // curl-style: the token works for its scope and role, and only there
-    const flip = await call('PUT', '/api/switches/tokens/items', { scope: { service: 'com.acme.Token' }, mode: 'force', reason: 'from CI' }, secret);
+    const flip = await stack.call('PUT', '/api/switches/tokens/items', { scope: { service: 'com.acme.Token' }, mode: 'force', reason: 'from CI' }, secret);
     expect(flip.status).toBe(200);
     expect(flip.body).toMatchObject({ mode: 'force', updatedBy: 'root/token:ci-switches' });
-    const outOfScope = await call('GET', '/api/log-center/topics', undefined, secret);
+    const outOfScope = await stack.call('GET', '/api/log-center/topics', undefined, secret);
     expect(outOfScope.status).toBe(403);
     expect(outOfScope.body.message).toMatch(/scope/);
 
@@ -107,16 +81,16 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
     await page.reload();
     await row.waitFor();
     expect(await page.getByTestId('token-secret').count()).toBe(0);
-    expect(JSON.stringify((await call('GET', '/api/tokens')).body)).not.toContain(secret);
+    expect(JSON.stringify((await stack.call('GET', '/api/tokens')).body)).not.toContain(secret);
 
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.getByTestId('token-state').filter({ hasText: 'revoked' }).waitFor();
-    expect((await call('GET', '/api/switches/tokens', undefined, secret)).status).toBe(401);
+    expect((await stack.call('GET', '/api/switches/tokens', undefined, secret)).status).toBe(401);
     await page.screenshot({ path: path.join(SHOTS, 'paddock-console-users.png'), fullPage: true });
   }, 90_000);
 
   it('a disabled user is signed out: their open console goes back to the sign-in page by itself', async () => {
-    const dora = await open('dora');
+    const dora = await stack.open('dora');
     await dora.goto(`${stack.web.url}/log-center`);
     await dora.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
     await adminPage.locator('[data-user="dora"]').getByRole('button', { name: 'Disable' }).click();
@@ -132,7 +106,7 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
   }, 60_000);
 
   it('a viewer sees no write controls, and the API refuses a forced change with 403; an operator sees them but not the admin pages', async () => {
-    const vera = await open('vera');
+    const vera = await stack.open('vera');
     expect(await vera.getByTestId('signed-in-as').textContent()).toContain('vera (viewer)');
     expect(await vera.getByRole('link', { name: 'Users & tokens' }).count()).toBe(0);
     expect(await vera.getByRole('button', { name: /^Create under/ }).count()).toBe(0);
@@ -163,7 +137,7 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
     await vera.goto(`${stack.web.url}/users`);
     await vera.getByTestId('not-admin').waitFor();
 
-    const otto = await open('otto');
+    const otto = await stack.open('otto');
     expect(await otto.getByRole('link', { name: 'Users & tokens' }).count()).toBe(0);
     await otto.goto(`${stack.web.url}/log-center`);
     await otto.getByRole('button', { name: 'Create topic' }).waitFor();
@@ -185,7 +159,7 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
   }, 90_000);
 
   it('log-center: an operator creates groups and a topic, slaves pick it up, a pin moves it and every page follows live', async () => {
-    const otto = await open('otto');
+    const otto = await stack.open('otto');
     await otto.goto(`${stack.web.url}/log-center`);
     for (const g of ['ingest-a', 'ingest-b']) {
       await otto.fill('input[name=group-name]', g);
@@ -215,9 +189,9 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
 
     // two real slaves, one per group
     for (const [group, id] of [['ingest-a', 'a1'], ['ingest-b', 'b1']] as const) {
-      const slave = new LogCenterSlave(await zk(), { group, id, capacity: 10, host: `${id}.e2e` });
+      const slave = new LogCenterSlave(await stack.storeClient(), { group, id, capacity: 10, host: `${id}.e2e` });
       slave.on('error', () => undefined);
-      closers.push(() => slave.close());
+      stack.onStop(() => slave.close());
       await slave.start();
       await watcher.locator(`[data-slave="${group}/${id}"]`).waitFor();
     }
@@ -256,7 +230,7 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
     await row.waitFor({ state: 'detached' });
     await notReloaded(watcher);
 
-    const audit = async (type: string) => (await call('GET', `/api/audit?type=${type}&pathPrefix=/log-center`)).body.events as Json[];
+    const audit = async (type: string) => (await stack.call('GET', `/api/audit?type=${type}&pathPrefix=/log-center`)).body.events as Json[];
     expect(await audit('logcenter.pin.set')).toEqual([expect.objectContaining({ actor: 'otto', reason: 'LC-3 move clicks', path: '/log-center/pins/clicks' })]);
     expect(await audit('logcenter.pin.remove')).toEqual([expect.objectContaining({ actor: 'otto', reason: 'LC-3 move clicks' })]);
     expect(await audit('logcenter.topic.delete')).toEqual([expect.objectContaining({ actor: 'otto', reason: 'LC-3 move clicks' })]);
@@ -264,7 +238,7 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
   }, 120_000);
 
   it('data-sync: publish from the console, a worker runs it with progress, a failed task is retried, a running one cancelled and deleted', async () => {
-    const otto = await open('otto');
+    const otto = await stack.open('otto');
     await otto.goto(`${stack.web.url}/data-sync`);
     await mark(otto);
     const publish = async (id: string, payload: string, maxAttempts = '3') => {
@@ -303,9 +277,9 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
         await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
       }
     };
-    const worker = new DataSyncWorker(await zk(), { id: 'collector-1', kind: 'collector', capacity: 4, handler });
+    const worker = new DataSyncWorker(await stack.storeClient(), { id: 'collector-1', kind: 'collector', capacity: 4, handler });
     worker.on('error', () => undefined);
-    closers.push(() => worker.close());
+    stack.onStop(() => worker.close());
     await worker.start();
     await otto.locator('[data-worker="collector-1"]').waitFor();
 
@@ -345,7 +319,7 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
     await notReloaded(otto);
     await otto.screenshot({ path: path.join(SHOTS, 'paddock-console-data-sync.png'), fullPage: true });
 
-    const events = (await call('GET', '/api/audit?pathPrefix=/data-sync-system&actor=otto')).body.events as Json[];
+    const events = (await stack.call('GET', '/api/audit?pathPrefix=/data-sync-system&actor=otto')).body.events as Json[];
     expect(events.map((e) => `${e.type}:${e.reason}`).reverse()).toEqual([
       'datasync.task.publish:DS-1 copy-orders',
       'datasync.task.publish:DS-1 flaky',
@@ -357,7 +331,7 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
   }, 120_000);
 
   it('switch plans: an operator composes a plan of several switches, previews, executes, reverts, edits and deletes it', async () => {
-    const otto = await open('otto');
+    const otto = await stack.open('otto');
     await otto.goto(`${stack.web.url}/switches`);
     await otto.getByRole('button', { name: 'New plan' }).click();
     const editor = otto.getByTestId('plan-editor');
@@ -386,8 +360,8 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
     expect(await preview.locator('[data-preview="com.acme.Ads#list"]').textContent()).toContain('{"ads":[]}');
 
     // an SDK client of prod leaves a receipt for every revision it applies
-    const sdk = new SwitchClient(await zk(), { env: 'prod', application: 'checkout', clientId: 'checkout-1' });
-    closers.push(() => sdk.close());
+    const sdk = new SwitchClient(await stack.storeClient(), { env: 'prod', application: 'checkout', clientId: 'checkout-1' });
+    stack.onStop(() => sdk.close());
     await sdk.start();
     await otto.getByTestId('switch-receipts').getByText('No SDK client of prod has reported a receipt yet.').waitFor();
 
@@ -398,12 +372,12 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
     await otto.locator('[data-switch="com.acme.Reco"]').getByTestId('switch-mode').filter({ hasText: 'force' }).waitFor();
     await otto.locator('[data-switch="com.acme.Ads#list"]').getByTestId('switch-mode').filter({ hasText: 'fail' }).waitFor();
     await plan.getByTestId('plan-status').filter({ hasText: 'active' }).waitFor();
-    const ads = ((await call('GET', '/api/switches/prod')).body.switches as Json[]).find((s) => s.scope.service === 'com.acme.Ads');
+    const ads = ((await stack.call('GET', '/api/switches/prod')).body.switches as Json[]).find((s) => s.scope.service === 'com.acme.Ads');
     expect(ads).toMatchObject({ mode: 'fail', plan: 'shed-checkout', fallback: { kind: 'value', value: { ads: [] } } });
     expect(Math.abs(ads.expiresAt - expiry)).toBeLessThan(60_000);
     // the client applied the plan: the SDK evaluates it, and its receipt reaches the page
     await waitFor('the SDK to apply the plan', () => (sdk.evaluate('com.acme.Reco', 'recommend')?.mode === 'force' ? true : undefined), { timeoutMs: 5_000 });
-    const revision = (await call('GET', '/api/switches/prod')).body.revision as number;
+    const revision = (await stack.call('GET', '/api/switches/prod')).body.revision as number;
     await otto.getByTestId('receipts-summary').filter({ hasText: `1/1 client(s) applied revision ${revision}` }).waitFor({ timeout: 15_000 });
     expect(await otto.locator('[data-receipt="checkout-1"]').textContent()).toContain('checkout');
     await otto.screenshot({ path: path.join(SHOTS, 'paddock-console-plans.png'), fullPage: true });
@@ -426,7 +400,7 @@ describe('console operations (users, roles, log-center, data-sync, switch plans)
     await otto.fill('input[name=plan-reason]', 'CHG-11 retire the plan');
     await plan.getByRole('button', { name: 'Delete' }).click();
     await plan.waitFor({ state: 'detached' });
-    const types = ((await call('GET', '/api/audit?pathPrefix=/paddock/switches/prod/plans&actor=otto')).body.events as Json[]).map((e) => `${e.type}:${e.reason}`).reverse();
+    const types = ((await stack.call('GET', '/api/audit?pathPrefix=/paddock/switches/prod/plans&actor=otto')).body.events as Json[]).map((e) => `${e.type}:${e.reason}`).reverse();
     expect(types).toEqual(['switch.plan.save:CHG-9 prepare shedding', 'switch.plan.execute:INC-9 checkout slow', 'switch.plan.revert:INC-9 resolved', 'switch.plan.save:CHG-10 reviews too', 'switch.plan.delete:CHG-11 retire the plan']);
   }, 120_000);
 });

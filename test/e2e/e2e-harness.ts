@@ -1,7 +1,10 @@
 /**
  * Shared pieces of the console e2e suites: the built API and console as real processes, headless Debian Chromium
- * through playwright-core, and script-style API calls (Authorization: Bearer, as curl would send them).
+ * through playwright-core, and script-style API calls (Authorization: Bearer, as curl would send them). Suites that
+ * do not drive the first-run screen start from startAdminStack(): the admin already bootstrapped, and what the
+ * suite opens (browser contexts, store clients, SDK objects) closed by its stop().
  */
+import { ZooKeeperClient } from '@paddock/client';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startApi, type ApiServer } from '../support/api-server.js';
@@ -51,6 +54,63 @@ export async function startStack(env: Record<string, string | undefined> = {}): 
     await api.stop();
     throw e;
   }
+}
+
+/** A stack whose first admin `root` was bootstrapped through the API; stop() also closes what the suite opened. */
+export interface AdminStack extends Stack {
+  /** The session secret of `root`. */
+  readonly admin: string;
+  /** A script-style REST call, as `root` unless another bearer secret is given. */
+  call(method: string, route: string, body?: unknown, bearer?: string): Promise<{ status: number; body: Json }>;
+  /** A new browser context signed in as `username` through the console's form, then on `route` when given. */
+  open(username: string, route?: string): Promise<Page>;
+  /** A ZooKeeper client of the API's store, as applications and SDK objects use it. */
+  storeClient(): Promise<ZooKeeperClient>;
+  /** Something to close at stop(), newest first and before the store clients (SDK objects, a receiver). */
+  onStop(close: () => Promise<unknown>): void;
+}
+
+export async function startAdminStack(env: Record<string, string | undefined> = {}): Promise<AdminStack> {
+  const stack = await startStack(env);
+  const apiUrl = stack.api.ready.url;
+  let admin: string;
+  try {
+    const boot = await callApi(apiUrl, 'POST', '/api/auth/bootstrap', undefined, { username: 'root', password: PASSWORD });
+    if (boot.status !== 201 || typeof boot.body?.session !== 'string') throw new Error(`bootstrap of root failed: ${boot.status} ${JSON.stringify(boot.body)}`);
+    admin = boot.body.session as string;
+  } catch (e) {
+    await stack.stop();
+    throw e;
+  }
+  const closers: (() => Promise<unknown>)[] = [];
+  const storeClients: ZooKeeperClient[] = [];
+  const contexts: BrowserContext[] = [];
+  return {
+    ...stack,
+    admin,
+    call: (method, route, body, bearer = admin) => callApi(apiUrl, method, route, bearer, body),
+    async open(username, route) {
+      const { context, page } = await newPage(stack.browser);
+      contexts.push(context);
+      await signIn(page, stack.web.url, username);
+      if (route !== undefined) await page.goto(`${stack.web.url}${route}`);
+      return page;
+    },
+    async storeClient() {
+      const client = await ZooKeeperClient.connect(stack.api.ready.store, { sessionTimeout: 10_000 });
+      storeClients.push(client);
+      return client;
+    },
+    onStop(close) {
+      closers.push(close);
+    },
+    async stop() {
+      for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+      for (const client of storeClients.splice(0)) await client.close().catch(() => undefined);
+      for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
+      await stack.stop();
+    },
+  };
 }
 
 export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {

@@ -6,3 +6,4 @@ export { ZkServer, type Broadcast, type ZkServerOptions } from './zk-server.js';
 export { SessionTracker } from './session/session-tracker.js';
 export { sessionPassword } from './session/session-password.js';
 export { WatchManager } from './watch/watch-manager.js';
+export { getFreePort, getFreePorts, freePortRange } from './net/free-port.js';

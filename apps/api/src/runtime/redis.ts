@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { getFreePort } from '@paddock/server';
 import { Redis } from 'ioredis';
-import { freePort } from './free-port.js';
 
 export interface RedisEndpoint {
   host: string;
@@ -47,7 +47,7 @@ async function ping(host: string, port: number): Promise<boolean> {
 
 export async function startPrivateRedis(dir: string, log: (line: string) => void): Promise<RedisEndpoint> {
   const host = '127.0.0.1';
-  const port = await freePort(host);
+  const port = await getFreePort(host);
   const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--loglevel', 'warning'];
   const setpriv = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
   let child: ChildProcess;

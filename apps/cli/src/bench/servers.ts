@@ -13,6 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getFreePort, getFreePorts } from '@paddock/server';
 
 export type ServerKind = 'paddock' | 'zookeeper';
 
@@ -187,19 +188,6 @@ export function parseKeyValues(text: string): Map<string, string> {
   return out;
 }
 
-export function getFreePort(host = LOOPBACK): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close((err) => (err ? reject(err) : resolve(port)));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -335,7 +323,7 @@ export async function startServer(kind: ServerKind, options: ServerLaunchOptions
     mkdirSync(dataDir, { recursive: true });
     mkdirSync(logDir, { recursive: true });
     const configFile = path.join(baseDir, 'zoo.cfg');
-    const port = await getFreePort();
+    const port = await getFreePort(LOOPBACK);
     writeFileSync(configFile, benchZooCfg(dataDir, port, tickTime));
     let proc = spawnServerProcess(kind, configFile, logDir);
     try {
@@ -497,12 +485,6 @@ export interface BenchEnsemble {
   stop(): Promise<void>;
 }
 
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await getFreePort());
-  return [...ports];
-}
-
 async function srvrMode(port: number): Promise<string | null> {
   try {
     const answer = await fourLetterWord(LOOPBACK, port, 'srvr', 1_000);
@@ -537,7 +519,7 @@ export async function startEnsemble(kind: ServerKind, size = 3, startTimeoutMs =
     throw new Error(`${ZK_SERVER_SH} not found: install Apache ZooKeeper 3.8 (Debian package zookeeper) or set ZOOKEEPER_HOME`);
   }
   const baseDir = mkdtempSync(path.join(os.tmpdir(), `paddock-bench-${kind}-ensemble-`));
-  const ports = await distinctFreePorts(3 * size);
+  const ports = await getFreePorts(3 * size, LOOPBACK);
   const specs: EnsembleMemberSpec[] = Array.from({ length: size }, (_, i) => ({
     sid: i + 1,
     port: ports[3 * i]!,
