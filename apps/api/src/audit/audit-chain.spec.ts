@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AuditEvent } from '@paddock/platform';
-import { GENESIS_HASH, canonicalJson, chainHash, verifyChain, type ChainedEvent } from './audit-chain.js';
+import { GENESIS_HASH, HASHED_AUDIT_FIELDS, canonicalJson, chainHash, hashedFields, verifyChain, type ChainedEvent } from './audit-chain.js';
 
 function event(n: number, extra: Partial<AuditEvent> = {}): AuditEvent {
   return {
@@ -54,5 +54,35 @@ describe('verifyChain', () => {
     const forged = { ...rows[1]!, event: { ...rows[1]!.event, reason: 'forged' } };
     forged.hash = chainHash(forged.prevHash, forged.event);
     expect(verifyChain([rows[0]!, forged, rows[2]!])).toMatchObject({ ok: false, brokenAt: { seq: 3, reason: 'prev-hash-mismatch' } });
+  });
+});
+
+describe('hashedFields', () => {
+  const full: AuditEvent = {
+    id: 'evt-1',
+    time: '2026-01-02T03:04:05.000Z',
+    actor: 'alice',
+    source: 'console',
+    reason: 'INC-7',
+    requestId: 'req-9',
+    type: 'config.publish',
+    path: '/paddock/config/prod/app/ns',
+    before: { release: 1 },
+    after: { release: 2 },
+    details: { md5: 'abc' },
+  };
+  const bare: AuditEvent = { id: 'evt-2', time: '2026-01-02T03:04:06.000Z', actor: 'bob', source: 'api', reason: undefined, requestId: undefined, type: 'switch.delete', path: '/paddock/switches/prod/items/s1', before: { mode: 'off' }, after: null };
+
+  it('covers every field of an event, absent ones as null', () => {
+    expect([...HASHED_AUDIT_FIELDS].sort()).toEqual(Object.keys(full).sort());
+    expect(hashedFields(full)).toEqual(full);
+    expect(hashedFields(bare)).toEqual({ ...bare, reason: null, requestId: null, details: null });
+  });
+
+  it('hashes as the chains already stored were hashed', () => {
+    // golden values computed by the earlier, hand-listed hashedFields: stored chains must keep verifying
+    const first = chainHash(GENESIS_HASH, full);
+    expect(first).toBe('a009afed752f866fe2ab95a152e4a3304d436a81a40be908902b9abfed35e412');
+    expect(chainHash(first, bare)).toBe('f2d21b55dc06442148885742d2b877c83d2ed23196270f3d45f25cb062a7ba5a');
   });
 });

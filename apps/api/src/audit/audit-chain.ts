@@ -25,21 +25,36 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** The hashed view of an event: every field, `reason`/`requestId`/`details` as null when absent. */
-export function hashedFields(event: AuditEvent): Record<string, unknown> {
-  return {
-    id: event.id,
-    time: event.time,
-    actor: event.actor,
-    source: event.source,
-    reason: event.reason ?? null,
-    requestId: event.requestId ?? null,
-    type: event.type,
-    path: event.path,
-    before: event.before ?? null,
-    after: event.after ?? null,
-    details: event.details ?? null,
-  };
+/**
+ * HASHED_FIELD_SET names every field of an AuditEvent, once: its type demands an entry for each field (a field added to
+ * AuditEvent fails to compile until it is listed here), and the hash, the stored row (audit.repository.ts) and the
+ * row read back all follow it.
+ */
+const HASHED_FIELD_SET: { [K in keyof AuditEvent]-?: true } = {
+  id: true,
+  time: true,
+  actor: true,
+  source: true,
+  reason: true,
+  requestId: true,
+  type: true,
+  path: true,
+  before: true,
+  after: true,
+  details: true,
+};
+
+export type HashedAuditField = keyof AuditEvent;
+
+/** HASHED_AUDIT_FIELDS lists the fields the chain hashes: all of AuditEvent's. */
+export const HASHED_AUDIT_FIELDS = Object.freeze(Object.keys(HASHED_FIELD_SET) as HashedAuditField[]);
+
+/** HashedAuditFields is the hashed view of an event: every field present, the optional ones `null` when absent. */
+export type HashedAuditFields = { [K in HashedAuditField]-?: undefined extends AuditEvent[K] ? Exclude<AuditEvent[K], undefined> | null : AuditEvent[K] };
+
+/** hashedFields returns the hashed view of an event: every field, `reason`/`requestId`/`details` as null when absent. */
+export function hashedFields(event: AuditEvent): HashedAuditFields {
+  return Object.fromEntries(HASHED_AUDIT_FIELDS.map((field) => [field, event[field] ?? null])) as HashedAuditFields;
 }
 
 export function chainHash(prevHash: string, event: AuditEvent): string {

@@ -8,8 +8,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AuditEvent, AuditEventType, AuditSink } from '@paddock/platform';
+import type { AuditRowView } from '@paddock/platform/contracts';
 import { lockForWrite, providerOf, type Database, type Provider } from '../persistence/database.js';
-import { GENESIS_HASH, chainHash, verifyChain, type ChainedEvent, type VerifyResult } from './audit-chain.js';
+import { GENESIS_HASH, HASHED_AUDIT_FIELDS, chainHash, hashedFields, verifyChain, type ChainedEvent, type HashedAuditField, type VerifyResult } from './audit-chain.js';
 
 export interface AuditQuery {
   path?: string;
@@ -25,31 +26,44 @@ export interface AuditQuery {
   limit?: number;
 }
 
-export interface AuditRow extends AuditEvent {
-  seq: number;
-  prevHash: string;
-  hash: string;
-}
+/** AuditRow is a stored event with its place in the chain, as GET /api/audit answers it. */
+export type AuditRow = AuditRowView;
 
 type Record_ = Awaited<ReturnType<Database['auditRecord']['findFirstOrThrow']>>;
+
+/**
+ * AuditColumns: one column of `audit_events` per hashed field (a hashed field without its column fails to compile),
+ * JSON-valued fields as text.
+ */
+export type AuditColumns = Pick<Record_, HashedAuditField>;
 
 function parse(text: string | null): unknown {
   return text === null ? undefined : JSON.parse(text);
 }
 
-export function rowToEvent(r: Record_): AuditEvent {
+/** eventToColumns stores the hashed view of an event (hashedFields), so the row holds exactly what was hashed. */
+export function eventToColumns(event: AuditEvent): AuditColumns {
+  const fields = hashedFields(event);
   return {
-    id: r.id,
-    time: r.time,
-    actor: r.actor,
-    source: r.source,
-    reason: r.reason ?? undefined,
-    requestId: r.requestId ?? undefined,
-    type: r.type as AuditEventType,
-    path: r.path,
-    before: parse(r.before),
-    after: parse(r.after),
-    ...(r.details !== null ? { details: parse(r.details) as Record<string, unknown> } : {}),
+    ...fields,
+    before: JSON.stringify(fields.before),
+    after: JSON.stringify(fields.after),
+    details: fields.details === null ? null : JSON.stringify(fields.details),
+  };
+}
+
+/** rowToEvent reads the hashed columns back (HASHED_AUDIT_FIELDS), undoing eventToColumns. */
+export function rowToEvent(r: Record_): AuditEvent {
+  const columns = Object.fromEntries(HASHED_AUDIT_FIELDS.map((field) => [field, r[field]])) as AuditColumns;
+  const { reason, requestId, type, before, after, details, ...plain } = columns;
+  return {
+    ...plain,
+    reason: reason ?? undefined,
+    requestId: requestId ?? undefined,
+    type: type as AuditEventType,
+    before: parse(before),
+    after: parse(after),
+    ...(details !== null ? { details: parse(details) as Record<string, unknown> } : {}),
   };
 }
 
@@ -83,21 +97,7 @@ export class AuditRepository implements AuditSink {
       const prevHash = last?.hash ?? GENESIS_HASH;
       const hash = chainHash(prevHash, event);
       await tx.auditRecord.create({
-        data: {
-          id: event.id,
-          time: event.time,
-          actor: event.actor,
-          source: event.source,
-          reason: event.reason ?? null,
-          requestId: event.requestId ?? null,
-          type: event.type,
-          path: event.path,
-          before: JSON.stringify(event.before ?? null),
-          after: JSON.stringify(event.after ?? null),
-          details: event.details === undefined ? null : JSON.stringify(event.details),
-          prevHash,
-          hash,
-        },
+        data: { ...eventToColumns(event), prevHash, hash },
       });
     }, APPEND_TRANSACTION);
     return event;

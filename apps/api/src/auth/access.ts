@@ -3,8 +3,11 @@
  * (users and API tokens). An API token carries a role (at most its creator's) and scopes: the areas it may touch
  * (`*` for all). Every route and socket subscription declares the role and area it needs.
  */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '@paddock/platform/contracts';
+
+export type { Role };
+/** ROLES lists every role (the Role type itself is part of the REST contracts). */
+export const ROLES = ['viewer', 'operator', 'admin'] as const satisfies readonly Role[];
 
 export const AREAS = ['znodes', 'registry', 'config', 'switches', 'log-center', 'data-sync', 'audit', 'admin'] as const;
 export type Area = (typeof AREAS)[number];

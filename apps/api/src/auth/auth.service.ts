@@ -4,6 +4,7 @@
  * handed out once; only their sha256 is stored.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { TokenInfo, UserInfo } from '@paddock/platform/contracts';
 import { AppError } from '../errors.js';
 import { AREAS, ROLE_RANK, isRole, type Principal, type Role } from './access.js';
 import type { AuthRepository, TokenRecord, UserRecord } from './auth.repository.js';
@@ -12,32 +13,18 @@ import { hashPassword, verifyPassword } from './password.js';
 export const SESSION_PREFIX = 'pds_';
 export const TOKEN_PREFIX = 'pdt_';
 
-export interface PublicUser {
-  id: string;
-  username: string;
-  role: string;
-  disabled: boolean;
-  createdAt: string;
-}
+/** PublicUser is a user as the API shows it (never the password hash). */
+export type PublicUser = UserInfo;
+/** PublicToken is an API token as the API shows it (never the secret or its hash). */
+export type PublicToken = TokenInfo;
 
-export interface PublicToken {
-  id: string;
-  name: string;
-  userId: string;
-  role: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export const publicUser = (u: UserRecord): PublicUser => ({ id: u.id, username: u.username, role: u.role, disabled: u.disabled, createdAt: u.createdAt.toISOString() });
+// stored roles are written only through the DTOs' role enum, so the column holds a Role
+export const publicUser = (u: UserRecord): PublicUser => ({ id: u.id, username: u.username, role: u.role as Role, disabled: u.disabled, createdAt: u.createdAt.toISOString() });
 export const publicToken = (t: TokenRecord): PublicToken => ({
   id: t.id,
   name: t.name,
   userId: t.userId,
-  role: t.role,
+  role: t.role as Role,
   scopes: t.scopes,
   createdAt: t.createdAt.toISOString(),
   expiresAt: t.expiresAt?.toISOString() ?? null,

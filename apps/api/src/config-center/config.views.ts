@@ -1,5 +1,6 @@
 /** The config center's use cases over ConfigService (validated refs, plain JSON answers). */
 import { ConfigService, type ChangeContext, type ConfigFormat, type ConfigRef, type GrayRules } from '@paddock/platform';
+import type { ConfigNamespaceView } from '@paddock/platform/contracts';
 import { AppError } from '../errors.js';
 import { RefParams } from './config.dto.js';
 
@@ -18,7 +19,7 @@ export class ConfigViews {
     return { namespaces: out };
   }
 
-  async get(p: unknown) {
+  async get(p: unknown): Promise<ConfigNamespaceView> {
     const r = ref(p);
     const [live, draft, schema] = await Promise.all([this.config.get(r), this.config.getDraft(r), this.config.getSchema(r)]);
     return { ...r, live, draft, schema };

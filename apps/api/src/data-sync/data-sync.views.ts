@@ -1,5 +1,6 @@
 /** Data-sync use cases over DataSyncService (validated ids; reason required by the service's audit policy). */
 import type { ChangeContext, DataSyncService, SyncTaskInput, SyncTaskView } from '@paddock/platform';
+import type { DataSyncSnapshotView, SyncTaskDetail } from '@paddock/platform/contracts';
 import { AppError } from '../errors.js';
 import { TaskParam } from './data-sync.dto.js';
 
@@ -9,7 +10,7 @@ function checkId(value: string): string {
 }
 
 /** A task as the console shows it: spec, lifecycle state (with attempt history) and progress. */
-function view(t: SyncTaskView) {
+function view(t: SyncTaskView): SyncTaskDetail {
   const { history, ...state } = t.state;
   return { id: t.spec.id, spec: t.spec, state, stateVersion: t.stateVersion, progress: t.progress, history };
 }
@@ -58,7 +59,7 @@ export class DataSyncViews {
   }
 
   /** The socket.io snapshot / event payload. */
-  async snapshot() {
+  async snapshot(): Promise<DataSyncSnapshotView> {
     const [tasks, workers] = await Promise.all([this.tasks(), this.workers()]);
     return { ...tasks, ...workers };
   }

@@ -1,5 +1,6 @@
 /** Log-center use cases over LogCenterService (validated names; reason required by the service's audit policy). */
 import type { ChangeContext, LogCenterService } from '@paddock/platform';
+import type { LogCenterSnapshotView, LogCenterStatusView } from '@paddock/platform/contracts';
 import { AppError } from '../errors.js';
 import { NameParam } from './log-center.dto.js';
 
@@ -65,7 +66,7 @@ export class LogCenterViews {
   }
 
   /** Desired vs actual per topic, with the desired assignment's epoch / generation. */
-  async status() {
+  async status(): Promise<LogCenterStatusView> {
     const [topics, desired] = await Promise.all([this.service.status(), this.service.getDesired()]);
     return {
       epoch: desired?.epoch ?? null,
@@ -82,7 +83,7 @@ export class LogCenterViews {
   }
 
   /** The socket.io snapshot / event payload. */
-  async snapshot() {
+  async snapshot(): Promise<LogCenterSnapshotView> {
     const [status, slaves] = await Promise.all([this.status(), this.service.listSlaves()]);
     return { ...status, slaves };
   }

@@ -1,10 +1,11 @@
 /** JSON views over RegistryService (Dubbo URLs and bigints made plain), plus the zombie scan's latest report. */
-import type { ChangeContext, RegistryNode, RegistryService, ZombieReport } from '@paddock/platform';
+import type { ChangeContext, RegistryNode, RegistryService } from '@paddock/platform';
+import type { RegistryNodeView, ServiceView, ZombieScanView } from '@paddock/platform/contracts';
 
-const node = (n: RegistryNode) => ({ id: n.id, url: n.url.toString(), address: n.url.address, parameters: n.url.parameters, ephemeralOwner: `0x${BigInt.asUintN(64, n.ephemeralOwner).toString(16)}`, ctime: new Date(n.ctime).toISOString() });
+const node = (n: RegistryNode): RegistryNodeView => ({ id: n.id, url: n.url.toString(), address: n.url.address, parameters: n.url.parameters, ephemeralOwner: `0x${BigInt.asUintN(64, n.ephemeralOwner).toString(16)}`, ctime: new Date(n.ctime).toISOString() });
 
 export class ZombieReports {
-  latest: { scannedAt: string; reports: ZombieReport[] } | null = null;
+  latest: (ZombieScanView & { scannedAt: string }) | null = null;
 }
 
 export class RegistryViews {
@@ -17,7 +18,7 @@ export class RegistryViews {
     return { services: await this.registry.listServices() };
   }
 
-  async service(service: string) {
+  async service(service: string): Promise<ServiceView> {
     const [effective, consumers, overrides, routes] = await Promise.all([
       this.registry.effectiveProviders(service),
       this.registry.listConsumers(service),
@@ -27,7 +28,7 @@ export class RegistryViews {
     return { service, providers: effective.map((p) => ({ id: p.id, url: p.url.toString(), effective: p.effective.toString(), address: p.address, weight: p.weight, disabled: p.disabled })), consumers: consumers.map(node), overrides: overrides.map(node), routes: routes.map(node) };
   }
 
-  zombies() {
+  zombies(): ZombieScanView {
     return this.reports.latest ?? { scannedAt: null, reports: [] };
   }
 

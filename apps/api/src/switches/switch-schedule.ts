@@ -31,31 +31,11 @@ import {
   type SwitchService,
   type SwitchSpec,
 } from '@paddock/platform';
+import type { ScheduledSwitchChange, SwitchScheduleStatus } from '@paddock/platform/contracts';
 import { toFramework, type ClientLike, type Framework } from '@paddock/recipes';
 import { AppError } from '../errors.js';
 
-export type SwitchScheduleStatus = 'pending' | 'executing' | 'executed' | 'cancelled' | 'failed';
-
-export interface ScheduledSwitchChange {
-  id: string;
-  env: string;
-  switchId: string;
-  spec: SwitchSpec;
-  /** ISO-8601. */
-  at: string;
-  status: SwitchScheduleStatus;
-  createdBy: string;
-  createdAt: string;
-  reason: string;
-  /** The switch version when the execution claimed the entry (0: no switch yet). */
-  baseVersion?: number;
-  claimedAt?: string;
-  executedAt?: string;
-  result?: { version: number };
-  error?: string;
-  cancelledBy?: string;
-  cancelledAt?: string;
-}
+export type { ScheduledSwitchChange, SwitchScheduleStatus } from '@paddock/platform/contracts';
 
 export type SwitchExecuteOutcome =
   | { status: 'executed'; entry: ScheduledSwitchChange }

@@ -1,5 +1,6 @@
 /** Switch use cases over SwitchService (validated env / plan names). */
 import type { ChangeContext, SwitchService, SwitchSpec } from '@paddock/platform';
+import type { SwitchPlanChange } from '@paddock/platform/contracts';
 import { AppError } from '../errors.js';
 import { EnvParam } from './switches.dto.js';
 
@@ -40,7 +41,7 @@ export class SwitchViews {
     return this.switches.savePlan(checkName('env', env), { name: checkName('plan', name), switches: b.switches, ...(b.description !== undefined ? { description: b.description } : {}) }, ctx);
   }
 
-  async previewPlan(env: string, name: string) {
+  async previewPlan(env: string, name: string): Promise<{ changes: SwitchPlanChange[] }> {
     return { changes: await this.switches.previewPlan(checkName('env', env), checkName('plan', name)) };
   }
 

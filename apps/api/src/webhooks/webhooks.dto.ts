@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_PATTERN } from './webhook-filter.js';
+import type { WebhookDeliveryStatus } from '@paddock/platform/contracts';
 
 export const WebhookUrl = z
   .string()
@@ -50,8 +51,8 @@ export const RotateSecretBody = z.object({
 
 export const ReasonQuery = z.object({ reason: z.string().max(500).optional() });
 
-export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'dead'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'dead'] as const satisfies readonly WebhookDeliveryStatus[];
+export type DeliveryStatus = WebhookDeliveryStatus;
 
 export const DeliveriesQuery = z.object({
   status: z.enum(DELIVERY_STATUSES).optional(),

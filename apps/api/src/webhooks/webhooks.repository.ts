@@ -9,46 +9,13 @@
 import { rowToEvent } from '../audit/audit.repository.js';
 import type { AuditEvent } from '@paddock/platform';
 import { lockForWrite, providerOf, type Database, type Provider } from '../persistence/database.js';
+import type { WebhookAttempt, WebhookDelivery, WebhookInfo } from '@paddock/platform/contracts';
 import type { DeliveriesFilter, DeliveryStatus } from './webhooks.dto.js';
 
-export interface WebhookView {
-  id: string;
-  name: string;
-  url: string;
-  events: string[];
-  pathPrefixes: string[];
-  enabled: boolean;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface AttemptView {
-  attempt: number;
-  ok: boolean;
-  statusCode: number | null;
-  error: string | null;
-  durationMs: number;
-  responseBody: string | null;
-  startedAt: string;
-}
-
-export interface DeliveryView {
-  id: string;
-  webhookId: string;
-  eventId: string | null;
-  eventType: string;
-  status: DeliveryStatus;
-  attemptCount: number;
-  maxAttempts: number;
-  redeliveries: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-  completedAt: string | null;
-  createdAt: string;
-  attempts: AttemptView[];
-}
+/** The REST shapes are the contracts the console reads (one definition). */
+export type WebhookView = WebhookInfo;
+export type AttemptView = WebhookAttempt;
+export type DeliveryView = WebhookDelivery;
 
 export interface NewDelivery {
   id: string;

@@ -7,22 +7,9 @@
 import { createHash } from 'node:crypto';
 import { BadVersionError, type ACL, type CreateMode, type Stat, type ZooKeeperClient } from '@paddock/client';
 import { Auditor, NULL_AUDIT_SINK, type AuditSink, type ChangeContext } from '@paddock/platform';
+import type { ChildrenPage, StatView, ZnodeData } from '@paddock/platform/contracts';
 import { AppError } from '../errors.js';
 import type { Encoding } from './znodes.dto.js';
-
-export interface StatView {
-  czxid: string;
-  mzxid: string;
-  pzxid: string;
-  ctime: string;
-  mtime: string;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: string;
-  dataLength: number;
-  numChildren: number;
-}
 
 const hexZxid = (n: number) => `0x${n.toString(16)}`;
 
@@ -120,7 +107,7 @@ export class ZnodeService {
     return this.client().getData(path);
   }
 
-  async children(path: string, offset: number, limit: number) {
+  async children(path: string, offset: number, limit: number): Promise<ChildrenPage> {
     const c = this.client();
     const { children, stat } = await c.getChildrenWithStat(path);
     const names = [...children].sort();
@@ -141,7 +128,7 @@ export class ZnodeService {
     return { path, stat: statView(s) };
   }
 
-  async data(path: string, format: Encoding) {
+  async data(path: string, format: Encoding): Promise<ZnodeData> {
     const { data, stat } = await this.client().getData(path);
     return { path, format, data: encode(data, format), stat: statView(stat) };
   }

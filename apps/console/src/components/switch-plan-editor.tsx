@@ -6,14 +6,14 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText } from '@/lib/api';
 import { fallbackInput, scopeOf, toFallback, type FallbackKind } from '@/lib/switches';
-import type { PlanSwitch, SwitchPlan } from '@/lib/types';
+import type { SwitchPlan, SwitchSpec } from '@/lib/types';
 import { ErrorBox } from './ui';
 
 interface Row {
   service: string;
   method: string;
   consumerApp: string;
-  mode: PlanSwitch['mode'];
+  mode: SwitchSpec['mode'];
   fallbackKind: FallbackKind;
   fallbackText: string;
   /** datetime-local text; empty: never expires. */
@@ -28,12 +28,12 @@ function localInput(ms: number | null | undefined): string {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
-function toRow(s: PlanSwitch): Row {
+function toRow(s: SwitchSpec): Row {
   const f = fallbackInput(s.fallback);
   return { service: s.scope.service, method: s.scope.method ?? '', consumerApp: s.scope.consumerApp ?? '', mode: s.mode, fallbackKind: f.kind, fallbackText: f.text, expiresAt: localInput(s.expiresAt) };
 }
 
-function toSpec(r: Row, index: number): PlanSwitch {
+function toSpec(r: Row, index: number): SwitchSpec {
   if (!r.service.trim()) throw new Error(`switch ${index + 1}: the service is required`);
   let fallback;
   try {
@@ -59,7 +59,7 @@ export function SwitchPlanEditor({ env, plan, onSaved, onClose }: { env: string;
   async function save(ev: FormEvent) {
     ev.preventDefault();
     setError(null);
-    let switches: PlanSwitch[];
+    let switches: SwitchSpec[];
     try {
       if (rows.length === 0) throw new Error('a plan needs at least one switch');
       switches = rows.map(toSpec);

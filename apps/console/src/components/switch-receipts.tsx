@@ -6,25 +6,18 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { errorText, get } from '@/lib/api';
+import type { SwitchReceipt } from '@/lib/types';
 import { Time } from './ui';
-
-interface Receipt {
-  clientId: string;
-  application?: string;
-  revision: number;
-  switches: Record<string, number>;
-  appliedAt: string;
-}
 
 const REFRESH_MS = 3_000;
 
 export function SwitchReceipts({ env, revision }: { env: string; revision: number | null }) {
-  const [receipts, setReceipts] = useState<Receipt[] | null>(null);
+  const [receipts, setReceipts] = useState<SwitchReceipt[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
-      setReceipts((await get<{ receipts: Receipt[] }>(`/api/switches/${encodeURIComponent(env)}/receipts`)).receipts);
+      setReceipts((await get<{ receipts: SwitchReceipt[] }>(`/api/switches/${encodeURIComponent(env)}/receipts`)).receipts);
       setError(null);
     } catch (e) {
       setError(errorText(e));

@@ -3,13 +3,13 @@
  * the API's HttpOnly cookie, which this code never sees; every request carries the CSRF header the API requires
  * for cookie-authenticated changes. Errors become ApiError, which keeps the ZooKeeper code name (e.g. BAD_VERSION).
  */
+import type { UserInfo } from './types';
+
 /** The API refuses cookie-authenticated changes without it (a cross-site form cannot send a custom header). */
 export const CSRF_HEADER = 'x-paddock-csrf';
 
-export interface SessionUser {
-  username: string;
-  role: 'viewer' | 'operator' | 'admin';
-}
+/** SessionUser: what the console reads of the signed-in user (GET /api/auth/me, login, bootstrap). */
+export type SessionUser = Pick<UserInfo, 'username' | 'role'>;
 
 export class ApiError extends Error {
   constructor(

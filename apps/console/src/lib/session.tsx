@@ -4,8 +4,9 @@
  * area)` to hide or disable write controls the caller's role would be refused anyway; the API still enforces.
  */
 import { createContext, useContext, type ReactNode } from 'react';
+import type { Role } from './types';
 
-export type Role = 'viewer' | 'operator' | 'admin';
+export type { Role };
 export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 1, operator: 2, admin: 3 };
 
 export interface Me {

@@ -1,14 +1,13 @@
 /** Switch helpers shared by the switch form and the plan editor: scope text, fallback text and the typed fallback. */
-import type { Fallback, SwitchScope, SwitchState } from './types';
+import type { FallbackValue, JsonValue, SwitchMode, SwitchScope } from './types';
 
-export type FallbackKind = Fallback['kind'];
-export type SwitchMode = SwitchState['mode'];
+export type FallbackKind = FallbackValue['kind'];
 
 export function scopeText(s: SwitchScope): string {
   return s.service + (s.method ? `#${s.method}` : '') + (s.consumerApp ? ` ← ${s.consumerApp}` : '');
 }
 
-export function fallbackText(f: Fallback | undefined): string {
+export function fallbackText(f: FallbackValue | undefined): string {
   if (!f) return '—';
   switch (f.kind) {
     case 'null':
@@ -23,10 +22,10 @@ export function fallbackText(f: Fallback | undefined): string {
 }
 
 /** The typed fallback of a form's kind + text (a JSON value is parsed: a bad one throws). */
-export function toFallback(kind: FallbackKind, text: string): Fallback {
+export function toFallback(kind: FallbackKind, text: string): FallbackValue {
   switch (kind) {
     case 'value':
-      return { kind: 'value', value: text.trim() === '' ? null : (JSON.parse(text) as unknown) };
+      return { kind: 'value', value: text.trim() === '' ? null : (JSON.parse(text) as JsonValue) };
     case 'empty':
       return { kind: 'empty', of: (['array', 'object', 'string'].includes(text) ? text : 'array') as 'array' | 'object' | 'string' };
     case 'throw':
@@ -37,7 +36,7 @@ export function toFallback(kind: FallbackKind, text: string): Fallback {
 }
 
 /** The form text of a fallback (inverse of toFallback). */
-export function fallbackInput(f: Fallback | undefined): { kind: FallbackKind; text: string } {
+export function fallbackInput(f: FallbackValue | undefined): { kind: FallbackKind; text: string } {
   if (!f) return { kind: 'null', text: '' };
   return { kind: f.kind, text: f.kind === 'value' ? JSON.stringify(f.value) : f.kind === 'empty' ? f.of : f.kind === 'throw' ? f.message : '' };
 }
@@ -57,6 +56,6 @@ export interface SwitchChangeDraft {
 }
 
 /** The scope / mode / fallback of a request body (no fallback when the switch is off; a bad JSON value throws). */
-export function switchChangeBody(d: SwitchChangeDraft): { scope: SwitchScope; mode: SwitchMode; fallback?: Fallback } {
+export function switchChangeBody(d: SwitchChangeDraft): { scope: SwitchScope; mode: SwitchMode; fallback?: FallbackValue } {
   return { scope: scopeOf(d.service, d.method, d.consumerApp), mode: d.mode, ...(d.mode !== 'off' ? { fallback: toFallback(d.fallbackKind, d.fallbackValue) } : {}) };
 }

@@ -2,7 +2,7 @@
 /** The hash-chained audit stream: filters by path / path prefix / actor / type / time, paging back by seq, chain verification. */
 import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { errorText, get } from '@/lib/api';
-import type { AuditRow } from '@/lib/types';
+import type { AuditRowView } from '@/lib/types';
 import { ErrorBox, json, PageHead, Time } from '@/components/ui';
 
 interface Filters {
@@ -20,7 +20,7 @@ const iso = (local: string) => (local ? new Date(local).toISOString() : undefine
 export default function AuditPage() {
   const [filters, setFilters] = useState<Filters>(NONE);
   const [applied, setApplied] = useState<Filters>(NONE);
-  const [rows, setRows] = useState<AuditRow[]>([]);
+  const [rows, setRows] = useState<AuditRowView[]>([]);
   const [more, setMore] = useState(false);
   const [open, setOpen] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -31,7 +31,7 @@ export default function AuditPage() {
     async (beforeSeq?: number) => {
       try {
         const f = applied;
-        const res = await get<{ events: AuditRow[] }>('/api/audit', { path: f.path, pathPrefix: f.pathPrefix, actor: f.actor, type: f.type, from: iso(f.from), to: iso(f.to), beforeSeq, limit: LIMIT });
+        const res = await get<{ events: AuditRowView[] }>('/api/audit', { path: f.path, pathPrefix: f.pathPrefix, actor: f.actor, type: f.type, from: iso(f.from), to: iso(f.to), beforeSeq, limit: LIMIT });
         setRows((r) => (beforeSeq ? [...r, ...res.events] : res.events));
         setMore(res.events.length === LIMIT);
         setError(null);

@@ -7,30 +7,21 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { api, errorText, get } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
 import { useCan } from '@/lib/session';
-import type { ConfigDraft, ConfigRelease, DiffResult } from '@/lib/types';
+import type { ConfigNamespaceView, ConfigRef, ConfigRelease, DiffResult } from '@/lib/types';
 import { ErrorBox, PageHead, Time } from '@/components/ui';
 import { ConfigGrayPanel } from '@/components/config-gray-panel';
 import { ConfigSchedulePanel } from '@/components/config-schedule-panel';
 
-interface Ref {
-  env: string;
-  app: string;
-  namespace: string;
-}
-interface NsView extends Ref {
-  live: ConfigRelease | null;
-  draft: ConfigDraft | null;
-}
 
-const base = (r: Ref) => `/api/configs/${encodeURIComponent(r.env)}/${encodeURIComponent(r.app)}/${encodeURIComponent(r.namespace)}`;
+const base = (r: ConfigRef) => `/api/configs/${encodeURIComponent(r.env)}/${encodeURIComponent(r.app)}/${encodeURIComponent(r.namespace)}`;
 
 export default function ConfigPage() {
-  const [all, setAll] = useState<Ref[]>([]);
-  const [form, setForm] = useState<Ref>({ env: 'prod', app: '', namespace: 'application' });
-  const [ref, setRef] = useState<Ref | null>(null);
+  const [all, setAll] = useState<ConfigRef[]>([]);
+  const [form, setForm] = useState<ConfigRef>({ env: 'prod', app: '', namespace: 'application' });
+  const [ref, setRef] = useState<ConfigRef | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const loadAll = useCallback(() => get<{ namespaces: Ref[] }>('/api/configs').then((r) => setAll(r.namespaces), (e) => setError(errorText(e))), []);
+  const loadAll = useCallback(() => get<{ namespaces: ConfigRef[] }>('/api/configs').then((r) => setAll(r.namespaces), (e) => setError(errorText(e))), []);
   useEffect(() => {
     void loadAll();
   }, [loadAll]);
@@ -67,9 +58,9 @@ export default function ConfigPage() {
   );
 }
 
-function Namespace({ r, onChanged }: { r: Ref; onChanged: () => void }) {
+function Namespace({ r, onChanged }: { r: ConfigRef; onChanged: () => void }) {
   const canWrite = useCan('operator', 'config');
-  const [view, setView] = useState<NsView | null>(null);
+  const [view, setView] = useState<ConfigNamespaceView | null>(null);
   const [history, setHistory] = useState<ConfigRelease[]>([]);
   const [text, setText] = useState('');
   // the editor is not overwritten by a reload (e.g. a pushed publish) once the operator has typed in it
@@ -85,7 +76,7 @@ function Namespace({ r, onChanged }: { r: Ref; onChanged: () => void }) {
 
   const load = useCallback(async () => {
     try {
-      const v = await get<NsView>(base(r));
+      const v = await get<ConfigNamespaceView>(base(r));
       setView(v);
       if (!dirty.current) {
         setText(v.draft?.content ?? v.live?.content ?? '');

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, get, qs } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
 import { ReadOnlyNote, useCan } from '@/lib/session';
-import type { DataSyncSnapshot, MasterInfo, SyncTask, SyncTaskStatus } from '@/lib/types';
+import type { DataSyncSnapshotView, MasterView, SyncTaskDetail, SyncTaskStatus } from '@/lib/types';
 import { useOperatorAction, type RunAction } from '@/lib/use-operator-action';
 import { EmptyRow, ErrorBox, NoticeBox, PageHead, Stat, Time, json } from '@/components/ui';
 import { RequiredReasonField, useRequiredReason } from '@/components/required-reason';
@@ -29,8 +29,8 @@ const STATUS_BADGE: Record<SyncTaskStatus, string> = {
 
 export default function DataSyncPage() {
   const canWrite = useCan('operator', 'data-sync');
-  const [snap, setSnap] = useState<DataSyncSnapshot | null>(null);
-  const [master, setMaster] = useState<MasterInfo | null>(null);
+  const [snap, setSnap] = useState<DataSyncSnapshotView | null>(null);
+  const [master, setMaster] = useState<MasterView | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [filter, setFilter] = useState<SyncTaskStatus | ''>('');
   // `run` reloads through `load`, which reports into the same error box
@@ -38,7 +38,7 @@ export default function DataSyncPage() {
 
   const load = useCallback(async () => {
     try {
-      const [t, w, m] = await Promise.all([get<{ tasks: SyncTask[] }>(`${DS}/tasks`), get<{ workers: DataSyncSnapshot['workers'] }>(`${DS}/workers`), get<MasterInfo>(`${DS}/master`)]);
+      const [t, w, m] = await Promise.all([get<{ tasks: SyncTaskDetail[] }>(`${DS}/tasks`), get<{ workers: DataSyncSnapshotView['workers'] }>(`${DS}/workers`), get<MasterView>(`${DS}/master`)]);
       setSnap({ tasks: t.tasks, workers: w.workers });
       setMaster(m);
     } catch (e) {
@@ -51,9 +51,9 @@ export default function DataSyncPage() {
   }, [load]);
 
   useLive({ topic: 'data-sync' }, (m) => {
-    const data = m.data as DataSyncSnapshot | null;
+    const data = m.data as DataSyncSnapshotView | null;
     if (data && Array.isArray(data.tasks)) setSnap(data);
-    if (m.kind === 'event') get<MasterInfo>(`${DS}/master`).then(setMaster, () => undefined);
+    if (m.kind === 'event') get<MasterView>(`${DS}/master`).then(setMaster, () => undefined);
   });
 
   const tasks = snap?.tasks ?? [];
@@ -168,7 +168,7 @@ export default function DataSyncPage() {
   );
 }
 
-function Progress({ task }: { task: SyncTask }) {
+function Progress({ task }: { task: SyncTaskDetail }) {
   const p = task.progress;
   if (!p || p.attempt !== task.state.attempt) return <span className="muted small">—</span>;
   const pct = p.percent ?? (task.state.status === 'succeeded' ? 100 : undefined);
@@ -185,7 +185,7 @@ function Progress({ task }: { task: SyncTask }) {
   );
 }
 
-function TaskDetail({ task, canWrite, run, onDeleted }: { task: SyncTask; canWrite: boolean; run: RunAction; onDeleted: () => void }) {
+function TaskDetail({ task, canWrite, run, onDeleted }: { task: SyncTaskDetail; canWrite: boolean; run: RunAction; onDeleted: () => void }) {
   const { withReason, ...reasonField } = useRequiredReason(run);
   const id = enc(task.id);
   const finished = FINISHED.includes(task.state.status);

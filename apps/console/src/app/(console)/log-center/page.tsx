@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, get, qs } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
 import { ReadOnlyNote, useCan } from '@/lib/session';
-import type { LogCenterSnapshot, MasterInfo, PinRecord, SlaveGroup, TopicStatus } from '@/lib/types';
+import type { LogCenterSnapshotView, LogCenterStatusView, MasterView, PinRecord, SlaveGroupView, TopicStatus } from '@/lib/types';
 import { useOperatorAction, type RunAction } from '@/lib/use-operator-action';
 import { EmptyRow, ErrorBox, NoticeBox, PageHead, Stat, Time } from '@/components/ui';
 import { RequiredReasonField, useRequiredReason } from '@/components/required-reason';
@@ -24,16 +24,16 @@ function placement(p: { group: string | null; slave: string | null } | null): st
 
 export default function LogCenterPage() {
   const canWrite = useCan('operator', 'log-center');
-  const [snap, setSnap] = useState<LogCenterSnapshot | null>(null);
-  const [groups, setGroups] = useState<SlaveGroup[]>([]);
+  const [snap, setSnap] = useState<LogCenterSnapshotView | null>(null);
+  const [groups, setGroups] = useState<SlaveGroupView[]>([]);
   const [pins, setPins] = useState<PinRecord[]>([]);
-  const [master, setMaster] = useState<MasterInfo | null>(null);
+  const [master, setMaster] = useState<MasterView | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   // `run` reloads through `load`, which reports into the same error box
   const { error, setError, notice, run } = useOperatorAction(() => load());
 
   const loadSide = useCallback(async () => {
-    const [g, p, m] = await Promise.all([get<{ groups: SlaveGroup[] }>(`${LC}/groups`), get<{ pins: PinRecord[] }>(`${LC}/pins`), get<MasterInfo>(`${LC}/master`)]);
+    const [g, p, m] = await Promise.all([get<{ groups: SlaveGroupView[] }>(`${LC}/groups`), get<{ pins: PinRecord[] }>(`${LC}/pins`), get<MasterView>(`${LC}/master`)]);
     setGroups(g.groups);
     setPins(p.pins);
     setMaster(m);
@@ -41,7 +41,7 @@ export default function LogCenterPage() {
 
   const load = useCallback(async () => {
     try {
-      const [status, slaves] = await Promise.all([get<Omit<LogCenterSnapshot, 'slaves'>>(`${LC}/status`), get<{ slaves: LogCenterSnapshot['slaves'] }>(`${LC}/slaves`)]);
+      const [status, slaves] = await Promise.all([get<LogCenterStatusView>(`${LC}/status`), get<{ slaves: LogCenterSnapshotView['slaves'] }>(`${LC}/slaves`)]);
       setSnap({ ...status, slaves: slaves.slaves });
       await loadSide();
     } catch (e) {
@@ -55,7 +55,7 @@ export default function LogCenterPage() {
 
   // the socket pushes status + slaves; groups, pins and the master are re-read alongside
   useLive({ topic: 'log-center' }, (m) => {
-    const data = m.data as LogCenterSnapshot | null;
+    const data = m.data as LogCenterSnapshotView | null;
     if (data && Array.isArray(data.topics)) setSnap(data);
     loadSide().catch((e: unknown) => setError(errorText(e)));
   });
@@ -205,7 +205,7 @@ function reportText(t: TopicStatus): string {
   return parts.join(' · ') || '—';
 }
 
-function TopicActions({ topic, groups, canWrite, run, onDeleted }: { topic: TopicStatus; groups: SlaveGroup[]; canWrite: boolean; run: RunAction; onDeleted: () => void }) {
+function TopicActions({ topic, groups, canWrite, run, onDeleted }: { topic: TopicStatus; groups: SlaveGroupView[]; canWrite: boolean; run: RunAction; onDeleted: () => void }) {
   const { withReason, ...reasonField } = useRequiredReason(run);
   const [partitions, setPartitions] = useState(String(topic.partitions));
   const [group, setGroup] = useState(topic.pin ?? groups[0]?.name ?? '');

@@ -7,20 +7,9 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, get } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
 import { useCan } from '@/lib/session';
-import type { Provider, RegistryNode } from '@/lib/types';
+import type { ProviderView, RegistryNodeView, ServiceView, ZombieScanView } from '@/lib/types';
 import { ErrorBox, PageHead, Time } from '@/components/ui';
 
-interface ServiceView {
-  service: string;
-  providers: Provider[];
-  consumers: RegistryNode[];
-  overrides: RegistryNode[];
-  routes: RegistryNode[];
-}
-interface Zombies {
-  scannedAt: string | null;
-  reports: { service: string; id: string; address: string; ephemeralOwner: string; status: string }[];
-}
 
 const enc = encodeURIComponent;
 
@@ -28,13 +17,13 @@ export default function RegistryPage() {
   const [services, setServices] = useState<string[]>([]);
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
-  const [zombies, setZombies] = useState<Zombies | null>(null);
+  const [zombies, setZombies] = useState<ZombieScanView | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
       setServices((await get<{ services: string[] }>('/api/registry/services')).services);
-      setZombies(await get<Zombies>('/api/registry/zombies'));
+      setZombies(await get<ZombieScanView>('/api/registry/zombies'));
     } catch (e) {
       setError(errorText(e));
     }
@@ -78,7 +67,7 @@ export default function RegistryPage() {
   );
 }
 
-function Service({ service, zombies }: { service: string; zombies: Zombies | null }) {
+function Service({ service, zombies }: { service: string; zombies: ZombieScanView | null }) {
   const canWrite = useCan('operator', 'registry');
   const [view, setView] = useState<ServiceView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -98,7 +87,7 @@ function Service({ service, zombies }: { service: string; zombies: Zombies | nul
     if (m.kind === 'event') void load();
   });
 
-  async function override(kind: 'disabled' | 'weight' | 'remove', p: Provider) {
+  async function override(kind: 'disabled' | 'weight' | 'remove', p: ProviderView) {
     setError(null);
     setNotice(null);
     try {
@@ -173,7 +162,7 @@ function Service({ service, zombies }: { service: string; zombies: Zombies | nul
   );
 }
 
-function NodeTable({ nodes }: { nodes: RegistryNode[] }) {
+function NodeTable({ nodes }: { nodes: RegistryNodeView[] }) {
   if (nodes.length === 0) return <p className="muted small">None.</p>;
   return (
     <table>

@@ -9,7 +9,7 @@ import { api, errorText, get } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
 import { ReadOnlyNote, useCan } from '@/lib/session';
 import { fallbackInput, fallbackText, scopeText, switchChangeBody, type FallbackKind, type SwitchChangeDraft } from '@/lib/switches';
-import type { PlanChange, SwitchPlan, SwitchSnapshot, SwitchState } from '@/lib/types';
+import type { SwitchPlan, SwitchPlanChange, SwitchSnapshot, SwitchState } from '@/lib/types';
 import { EmptyRow, ErrorBox, NoticeBox, PageHead, Time } from '@/components/ui';
 import { SwitchPlanEditor } from '@/components/switch-plan-editor';
 import { SwitchReceipts } from '@/components/switch-receipts';
@@ -31,7 +31,7 @@ export default function SwitchesPage() {
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [preview, setPreview] = useState<{ name: string; changes: PlanChange[] } | null>(null);
+  const [preview, setPreview] = useState<{ name: string; changes: SwitchPlanChange[] } | null>(null);
   const [editingPlan, setEditingPlan] = useState<SwitchPlan | 'new' | null>(null);
   const [planReason, setPlanReason] = useState('');
   const [planExpiryMin, setPlanExpiryMin] = useState('');
@@ -97,7 +97,7 @@ export default function SwitchesPage() {
     const route = `/api/switches/${encodeURIComponent(env)}/plans/${encodeURIComponent(name)}`;
     try {
       if (action === 'preview') {
-        setPreview({ name, changes: (await get<{ changes: PlanChange[] }>(`${route}/preview`)).changes });
+        setPreview({ name, changes: (await get<{ changes: SwitchPlanChange[] }>(`${route}/preview`)).changes });
         return;
       }
       const reason = planReason.trim();

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, get } from '@/lib/api';
 import { useLive } from '@/lib/realtime';
 import { ReadOnlyNote, useCan } from '@/lib/session';
-import type { ChildrenPage, Stat, ZnodeData } from '@/lib/types';
+import type { ChildrenPage, StatView, ZnodeData } from '@/lib/types';
 import { ErrorBox, PageHead } from '@/components/ui';
 
 const PAGE = 50;
@@ -138,7 +138,7 @@ function NodeDetail({ path, onChanged, onDeleted, onCreated }: { path: string; o
     if (m.kind !== 'event') return;
     onChanged(path);
     if (editing) {
-      get<{ stat: Stat }>('/api/znodes/stat', { path }).then((s) => setRemoteVersion(s.stat.version), () => {});
+      get<{ stat: StatView }>('/api/znodes/stat', { path }).then((s) => setRemoteVersion(s.stat.version), () => {});
     } else void load();
   });
 
@@ -147,7 +147,7 @@ function NodeDetail({ path, onChanged, onDeleted, onCreated }: { path: string; o
     setError(null);
     setNotice(null);
     try {
-      const res = await api<{ stat: Stat }>('PUT', '/api/znodes/data', { path, data: editing.text, encoding: format, version: editing.version });
+      const res = await api<{ stat: StatView }>('PUT', '/api/znodes/data', { path, data: editing.text, encoding: format, version: editing.version });
       setEditing(null);
       setNotice(`Saved: version ${res.stat.version}`);
       await load();
@@ -223,7 +223,7 @@ function NodeDetail({ path, onChanged, onDeleted, onCreated }: { path: string; o
           <h2>Stat</h2>
           {s ? (
             <dl className="kv">
-              {(Object.keys(s) as (keyof Stat)[]).map((k) => (
+              {(Object.keys(s) as (keyof StatView)[]).map((k) => (
                 <FragmentKV key={k} k={k} v={String(s[k])} />
               ))}
             </dl>
