@@ -13,6 +13,9 @@
  */
 import net from 'node:net';
 import { IncompleteStreamError, JavaObject, JavaObjectReader, JavaObjectWriter, JavaStreamError, decodeModifiedUtf8, encodeModifiedUtf8 } from './java-serialization.js';
+
+/** Largest reply accepted (as jute.maxbuffer bounds ZooKeeper replies). */
+const MAX_REPLY_BYTES = 16 * 1024 * 1024;
 import { encodeObjId, encodeUid, findRemoteRefs, readUid, type RmiObjId, type RmiUid } from './remote-ref.js';
 
 const JRMI_HEADER = Buffer.from([0x4a, 0x52, 0x4d, 0x49, 0x00, 0x02, 0x4b]);
@@ -80,6 +83,12 @@ class JrmpConnection {
     socket.on('data', (chunk: Buffer) => {
       this.received = true;
       this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+      // a provider that streams without end must not exhaust the consumer's memory
+      if (this.buffer.length > MAX_REPLY_BYTES) {
+        this.failure ??= new JrmpTransportError(`${key}: reply larger than ${MAX_REPLY_BYTES} bytes`, 'EMSGSIZE');
+        this.buffer = Buffer.alloc(0);
+        socket.destroy();
+      }
       this.wake?.();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
