@@ -44,6 +44,8 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     txnLog: {
       // a quorum member flushes once per Ready itself (one fsync per Ready, before its acks leave)
       ...(distributed ? { autoFlush: false } : {}),
+      // standalone: batches are written on the event loop (see TxnLogOptions.blockingWrites)
+      blockingWrites: !distributed,
       preAllocSize: config.preAllocSizeKb * 1024,
       forceSync: config.forceSync,
       fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,

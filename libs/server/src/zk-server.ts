@@ -384,6 +384,9 @@ export class ZkServer implements ConnectionHost {
     conn.connectPending = false;
     this.bySession.set(conn.sessionId, conn);
     this.sendConnectResponse(conn, conn.sessionTimeout, conn.sessionId, sessionPassword(conn.sessionId));
+    // written now (with anything queued before it, in order) rather than at the end of the turn: the
+    // client's connect waits on this frame alone, and it costs no extra write
+    conn.out.flush();
   }
 
   private sendConnectResponse(conn: ClientConnection, timeOut: number, sessionId: bigint, passwd: Buffer): void {

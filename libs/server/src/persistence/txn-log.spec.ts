@@ -255,6 +255,58 @@ describe('TxnLog group commit', () => {
     await nosync.close();
   });
 
+  it('blockingWrites writes the same files as thread-pool writes, durable in order', async () => {
+    const writeAll = async (base: string, blockingWrites: boolean): Promise<{ durable: number[]; writes: number; blockingWrites: number }> => {
+      const log = await TxnLog.open(base, 0, { logger: silentLogger, preAllocSize: 4096, blockingWrites });
+      const durable: number[] = [];
+      log.onDurable((z) => durable.push(z));
+      for (let z = 1; z <= 300; z++) {
+        log.append(z, payload(z, 32 + (z % 90)));
+        if (z % 100 === 0) log.roll();
+        // some txns wait for durability one by one (session connects), others pile up (a busy turn)
+        if (z % 7 === 0) await log.flush();
+      }
+      await log.close();
+      const stats = log.fsyncStats();
+      return { durable, writes: stats.count, blockingWrites: stats.blockingWrites };
+    };
+    const blocking = await writeAll(join(dir, 'blocking'), true);
+    const pooled = await writeAll(join(dir, 'pooled'), false);
+    for (const run of [blocking, pooled]) {
+      expect(run.durable[run.durable.length - 1]).toBe(300);
+      for (let i = 1; i < run.durable.length; i++) expect(run.durable[i]!).toBeGreaterThan(run.durable[i - 1]!);
+    }
+    const names = (await readdir(join(dir, 'blocking', 'version-2'))).sort();
+    expect(names).toEqual(['log.1', 'log.65', 'log.c9']);
+    expect((await readdir(join(dir, 'pooled', 'version-2'))).sort()).toEqual(names);
+    for (const name of names) {
+      const a = await readFile(join(dir, 'blocking', 'version-2', name));
+      const b = await readFile(join(dir, 'pooled', 'version-2', name));
+      expect(a.equals(b)).toBe(true);
+    }
+    expect(blocking.blockingWrites).toBe(blocking.writes);
+    expect(pooled.blockingWrites).toBe(0);
+    const r = await recover(join(dir, 'blocking'), join(dir, 'blocking'), { logger: silentLogger });
+    expect(r.txns.length).toBe(300);
+    expect(r.lastZxid).toBe(300);
+    expect(r.repairs).toEqual([]);
+    await r.log.close();
+  });
+
+  it('blockingWrites moves to the thread pool after a write slower than slowWriteMs', async () => {
+    // slowWriteMs 0: the first write is made on the event loop; it takes longer than 0 ms, so the rest do not
+    const log = await TxnLog.open(dir, 0, { logger: silentLogger, preAllocSize: 1 << 20, blockingWrites: true, slowWriteMs: 0 });
+    for (let z = 1; z <= 5; z++) {
+      log.append(z, payload(z));
+      await log.flush();
+    }
+    const s = log.fsyncStats();
+    expect(s.count).toBe(5);
+    expect(s.blockingWrites).toBe(1);
+    expect(log.durableZxid).toBe(5);
+    await log.close();
+  });
+
   it('a failed write makes the log unusable and reports it', async () => {
     const errors: unknown[] = [];
     const log = await TxnLog.open(dir, 0, { logger: silentLogger, onError: (e) => errors.push(e) });

@@ -1,5 +1,5 @@
 import { mkdir, open, rm, readFile, truncate as truncateFile, type FileHandle } from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { adler32 } from './adler32.js';
@@ -23,6 +23,8 @@ import { ENTRY_OVERHEAD, scanSegment } from './log-scan.js';
 
 /** ZooKeeper's default preAllocSize: 64 MB (zoo.cfg `preAllocSize` is in KB). */
 export const DEFAULT_PREALLOC_SIZE = 64 * 1024 * 1024;
+/** A blocking txn log write slower than this moves the next ones to the thread pool (TxnLogOptions.slowWriteMs). */
+export const DEFAULT_SLOW_WRITE_MS = 10;
 /** ZooKeeper's default fsync.warningthresholdms. */
 export const DEFAULT_FSYNC_WARNING_THRESHOLD_MS = 1000;
 
@@ -47,6 +49,18 @@ export interface TxnLogOptions {
    * nothing is written until flush() is called.
    */
   autoFlush?: boolean;
+  /**
+   * Write each batch with a blocking write on the calling (event-loop) thread instead of through the
+   * libuv thread pool. The data is as durable either way (O_DSYNC); this trades the loop's idle time
+   * during the device flush (about 0.1-0.2 ms) for no thread-pool round trip per batch: no worker
+   * wake-up, completion event and promise chain, which on a loaded machine cost more CPU and latency
+   * than the flush itself when batches are small (session connect/close). While the device is slow
+   * (the last write took longer than slowWriteMs) batches go through the thread pool instead, so a
+   * stalled disk holds up the event loop for one write at most, not for every batch. Default false.
+   */
+  blockingWrites?: boolean;
+  /** With blockingWrites: a write slower than this sends the next batches through the thread pool until one is fast again. Default 10 ms. */
+  slowWriteMs?: number;
   /** Reject appends whose zxid skips within an epoch (recovery refuses such logs). Default true. */
   strictZxidContinuity?: boolean;
   logger?: PersistenceLogger;
@@ -65,6 +79,8 @@ export interface FsyncStats {
   thresholdExceeded: number;
   /** Write batches completed, and entries/bytes written by them. */
   batches: number;
+  /** Segment writes made on the event loop (blockingWrites) rather than through the thread pool. */
+  blockingWrites: number;
   entries: number;
   bytes: number;
 }
@@ -117,6 +133,10 @@ export class TxnLog {
   private readonly warnMs: number;
   private readonly dbId: bigint;
   private readonly autoFlush: boolean;
+  private readonly blockingWrites: boolean;
+  private readonly slowWriteMs: number;
+  /** Duration of the last segment write (for the blockingWrites fallback). */
+  private lastWriteMs = 0;
   private readonly strict: boolean;
   private readonly logger: PersistenceLogger;
   private readonly onError: ((err: TxnLogFailedError) => void) | undefined;
@@ -153,6 +173,7 @@ export class TxnLog {
     maxMs: 0,
     thresholdExceeded: 0,
     batches: 0,
+    blockingWrites: 0,
     entries: 0,
     bytes: 0,
   };
@@ -165,6 +186,8 @@ export class TxnLog {
     this.warnMs = opts.fsyncWarningThresholdMs ?? DEFAULT_FSYNC_WARNING_THRESHOLD_MS;
     this.dbId = opts.dbId ?? 0n;
     this.autoFlush = opts.autoFlush ?? true;
+    this.blockingWrites = opts.blockingWrites ?? false;
+    this.slowWriteMs = opts.slowWriteMs ?? DEFAULT_SLOW_WRITE_MS;
     this.strict = opts.strictZxidContinuity ?? true;
     this.logger = opts.logger ?? consoleLogger;
     this.onError = opts.onError;
@@ -287,7 +310,7 @@ export class TxnLog {
 
   /** Zeroes the fsync/batch figures (4lw `srst`). */
   resetFsyncStats(): void {
-    Object.assign(this.stats, { count: 0, lastMs: -1, avgMs: 0, maxMs: 0, thresholdExceeded: 0, batches: 0, entries: 0, bytes: 0 });
+    Object.assign(this.stats, { count: 0, lastMs: -1, avgMs: 0, maxMs: 0, thresholdExceeded: 0, batches: 0, blockingWrites: 0, entries: 0, bytes: 0 });
     this.fsyncTotalMs = 0;
   }
 
@@ -446,11 +469,18 @@ export class TxnLog {
     // with forceSync the write itself is synchronous I/O (O_DSYNC, see createSegment): its
     // duration is the fsync figure
     const t0 = performance.now();
-    await writeFully(fh, bytes, this.writePos);
+    if (this.blockingWrites && this.lastWriteMs <= this.slowWriteMs) {
+      writeFullyBlocking(fh.fd, bytes, this.writePos);
+      this.stats.blockingWrites++;
+    } else {
+      await writeFully(fh, bytes, this.writePos);
+    }
+    const ms = performance.now() - t0;
+    this.lastWriteMs = ms;
     this.writePos = end;
     if (this.allocSize < end) this.allocSize = end;
     if (this.forceSync) {
-      this.recordFsync(performance.now() - t0);
+      this.recordFsync(ms);
       // A new file's directory entry must be durable too before its entries count as durable.
       if (created) await fsyncDir(this.dir);
     }
@@ -484,6 +514,15 @@ async function writeFully(fh: FileHandle, data: Buffer, position: number): Promi
   let off = 0;
   while (off < data.length) {
     const { bytesWritten } = await fh.write(data, off, data.length - off, position + off);
+    if (bytesWritten <= 0) throw new Error('short write to txn log');
+    off += bytesWritten;
+  }
+}
+
+function writeFullyBlocking(fd: number, data: Buffer, position: number): void {
+  let off = 0;
+  while (off < data.length) {
+    const bytesWritten = writeSync(fd, data, off, data.length - off, position + off);
     if (bytesWritten <= 0) throw new Error('short write to txn log');
     off += bytesWritten;
   }
