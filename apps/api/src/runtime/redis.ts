@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { getFreePort } from '@paddock/server';
-import { Redis } from 'ioredis';
 
 export interface RedisEndpoint {
   host: string;
@@ -32,45 +32,82 @@ export function parseRedisUrl(url: string): Omit<RedisEndpoint, 'close'> {
   };
 }
 
-async function ping(host: string, port: number): Promise<boolean> {
-  const client = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
+/**
+ * Whether host:port answers as the redis-server with this pid (not another server that holds the port): `INFO server`
+ * over a raw RESP exchange, so a failed probe leaves no client timers behind.
+ */
+function answersAs(host: string, port: number, pid: number | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let reply = '';
+    const done = (result: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(false), 1_000);
+    socket.once('connect', () => socket.write('*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString('latin1');
+      const header = /^\$(\d+)\r\n/.exec(reply);
+      if (!header) {
+        if (reply.length > 0 && !reply.startsWith('$')) done(false); // an error reply, or not redis
+        return;
+      }
+      if (reply.length < header[0].length + Number(header[1])) return;
+      done(/^process_id:(\d+)\r?$/m.exec(reply)?.[1] === String(pid));
+    });
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
+  });
+}
+
+/** A free port can be taken between the probe and redis-server's bind: then try another one. */
+export async function startPrivateRedis(dir: string, log: (line: string) => void, choosePort: (host: string) => Promise<number> = getFreePort): Promise<RedisEndpoint> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPrivateRedisOnce(dir, log, await choosePort('127.0.0.1'));
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= 5) throw error;
+      log(`${error.message}; trying another port`);
+    }
   }
 }
 
-export async function startPrivateRedis(dir: string, log: (line: string) => void): Promise<RedisEndpoint> {
+class PortTakenError extends Error {}
+
+async function startPrivateRedisOnce(dir: string, log: (line: string) => void, port: number): Promise<RedisEndpoint> {
   const host = '127.0.0.1';
-  const port = await getFreePort(host);
   const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--loglevel', 'warning'];
   const setpriv = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
   let child: ChildProcess;
   try {
     child = setpriv
-      ? spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      ? spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     throw new Error(`cannot start redis-server (install it, or set REDIS_URL): ${(error as Error).message}`);
   }
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  // redis-server logs to stdout (a bind failure among them): keep both, bounded
+  const collect = (d: Buffer) => (output = (output + d.toString()).slice(-8_192));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const drained = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let failed: Error | undefined;
   child.once('error', (error) => (failed = error));
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (failed) throw new Error(`cannot start redis-server (install it, or set REDIS_URL): ${failed.message}`);
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${stderr.trim()}`);
-    if (await ping(host, port)) break;
+    if (child.exitCode !== null) {
+      await drained; // its last output (the reason) may still be in the pipe
+      const message = `redis-server exited with ${child.exitCode}: ${output.trim()}`;
+      throw /address already in use/i.test(output) ? new PortTakenError(`redis-server could not bind ${host}:${port}`) : new Error(message);
+    }
+    if (await answersAs(host, port, child.pid)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`redis-server did not answer on ${host}:${port} within 10 s: ${stderr.trim()}`);
+      throw new Error(`redis-server did not answer on ${host}:${port} within 10 s: ${output.trim()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -83,7 +120,7 @@ export async function startPrivateRedis(dir: string, log: (line: string) => void
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-      await exited;
+      await drained; // exited, and its pipes closed
       clearTimeout(timer);
     },
   };
