@@ -13,11 +13,13 @@
 #                    `npm ci` builds from source (run this script before `npm ci`)
 #   chromium         headless browser for test/e2e (the console), driven by playwright-core with
 #                    executablePath /usr/bin/chromium (never `npx playwright install`)
+#   openjdk-17-jdk-headless
+#                    javac for the Java RMI provider fixtures of test/platform (zookeeper pulls in only a JRE)
 #
 # usage: scripts/install-system-deps.sh [--check]   (--check: report what is missing, exit 1 if any)
 set -euo pipefail
 
-PACKAGES=(zookeeper python3-kazoo util-linux redis-server build-essential python3 chromium)
+PACKAGES=(zookeeper python3-kazoo util-linux redis-server build-essential python3 chromium openjdk-17-jdk-headless)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
