@@ -32,6 +32,11 @@ export interface ExternalProviderOptions extends ProviderOptions {
   failureThreshold?: number;
   /** How long start() waits for the first successful probe (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * How long an unregister may wait for the store (default 5 s). Past it the provider goes on stopping: the node is
+   * ephemeral and goes with the session, so an unreachable store must not hold up a shutdown.
+   */
+  unregisterTimeoutMs?: number;
 }
 
 export function defaultProbe(protocol: string): EndpointProbe {
@@ -201,7 +206,11 @@ export class ExternalProvider extends EventEmitter<ExternalProviderEvents> {
   private async unregister(): Promise<void> {
     const registration = this.registration;
     this.registration = undefined;
-    await registration?.close().catch(() => undefined);
+    if (!registration) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.unregisterTimeoutMs ?? 5_000)));
+    await Promise.race([registration.close().catch(() => undefined), timeout]);
+    clearTimeout(timer);
   }
 }
 
