@@ -9,7 +9,6 @@ export * from './registry/zombies.js';
 export * from './registry/registry-service.js';
 export * from './registry/provider.js';
 export * from './registry/external-provider.js';
-export * from './registry/rmi/jrmp-probe.js';
 export * from './registry/rmi/index.js';
 export * from './registry/consumer.js';
 export * from './config/diff.js';

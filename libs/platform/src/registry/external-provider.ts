@@ -15,7 +15,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { toFramework, type ClientLike, type Framework } from '@paddock/recipes';
 import { ProviderRegistration, providerUrl, type ProviderOptions } from './provider.js';
-import { probeJrmp } from './rmi/jrmp-probe.js';
+import { probeJrmp } from './rmi/jrmp-transport.js';
 import type { DubboUrl } from './url.js';
 
 /** How an endpoint is checked: the protocol's handshake (`jrmp`), an HTTP GET answering 2xx, or a TCP connect. */

@@ -261,6 +261,12 @@ export class JrmpClient {
     this.idle.set(connection.key, list);
   }
 
+  /** Resolves when host:port completes the JRMP handshake by timeoutMs (a Java RMI endpoint); the connection is closed. */
+  async probe(host: string, port: number, timeoutMs: number): Promise<void> {
+    const connection = await this.connect(host, port, Date.now() + timeoutMs);
+    connection.destroy();
+  }
+
   /** Closes idle connections and refuses further calls. */
   close(): void {
     this.closed = true;
@@ -334,4 +340,12 @@ function throwableMessage(throwable: JavaObject, depth: number): string | undefi
   const nestedMessage = throwableMessage(nested, depth + 1);
   const described = nestedMessage === undefined ? nested.className : `${nested.className}: ${nestedMessage}`;
   return `${message ?? ''}; nested exception is: ${described}`;
+}
+
+/**
+ * Whether an endpoint speaks Java RMI's transport: the handshake a call opens with, then nothing. A port that is open
+ * but does not answer ProtocolAck (another server, a half-started JVM) fails, as does one silent until timeoutMs.
+ */
+export async function probeJrmp(host: string, port: number, timeoutMs = 2_000): Promise<void> {
+  await new JrmpClient().probe(host, port, timeoutMs);
 }
