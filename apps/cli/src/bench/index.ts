@@ -14,6 +14,7 @@ import {
   configureMemorySteps,
   findWorkload,
   releaseHandoff,
+  warmupScale,
   type BenchSettings,
   type RunContext,
   type Target,
@@ -29,6 +30,9 @@ export interface BenchIo {
   stderr(text: string): void;
 }
 
+/** The round number of the unmeasured warm-up runs (their znodes go under -r0 roots). */
+const WARMUP_ROUND = 0;
+
 const defaultIo: BenchIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
@@ -40,7 +44,7 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   mode: 'compare' | 'connect';
-  settings: BenchSettings & { rounds: number };
+  settings: BenchSettings & { rounds: number; warmup: boolean };
   targets: Array<{ label: string; connectString: string; pid?: number }>;
   host: { cpus: number; platform: string; node: string };
   runs: RunRecord[];
@@ -107,7 +111,9 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
   const runs: RunRecord[] = [];
   let pool: WorkerPool | undefined;
   const targets: Target[] = [];
-  const progress = new Progress(options.rounds * workloads.length * (options.mode === 'compare' ? 2 : 1), io.stderr);
+  const perRound = options.mode === 'compare' ? 2 : 1;
+  const warmups = options.warmup ? workloads.filter((w) => w.warmup) : [];
+  const progress = new Progress((options.rounds * workloads.length + warmups.length) * perRound, io.stderr);
   try {
     if (options.mode === 'compare') {
       // standalone servers only when a standalone workload runs; the ensemble workloads start their own
@@ -134,8 +140,46 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
       targets.push({ kind: 'external', label: connect, connectString: connect, pid: () => pid });
       if (pid === undefined) notes.push('no --server-pid: server CPU time and RSS not measured');
     }
-    pool = await WorkerPool.start(options.processes);
+    const workers = await WorkerPool.start(options.processes);
+    pool = workers;
     const runTag = Date.now().toString(36);
+    const runOnce = async (workload: Workload, target: Target, round: number, handoff: Map<string, unknown>, scaled: BenchSettings): Promise<RunRecord> => {
+      const runNotes: string[] = [];
+      const ctx: RunContext = {
+        target,
+        pool: workers,
+        settings: scaled,
+        round,
+        runTag,
+        handoff,
+        note: (text) => {
+          if (!runNotes.includes(text)) runNotes.push(text);
+        },
+      };
+      const t0 = Date.now();
+      const record: RunRecord = { workload: workload.id, round, target: target.label, metrics: {}, notes: runNotes, wallMs: 0 };
+      try {
+        record.metrics = await workload.run(ctx);
+      } catch (error) {
+        record.error = error instanceof Error ? error.message : String(error);
+        progress.log(`paddock bench: ${workload.id}${round === WARMUP_ROUND ? ' (warm-up)' : ''} on ${target.label} failed: ${record.error.split('\n')[0]}`);
+        if (!(await serversAlive(servers))) throw new Error(`a server died during ${workload.id}: ${record.error}`);
+      }
+      record.wallMs = Date.now() - t0;
+      progress.complete();
+      return record;
+    };
+
+    if (warmups.length > 0) {
+      const warmupSettings: BenchSettings = { ...settings, scale: warmupScale(settings.scale) };
+      for (const workload of warmups) {
+        for (const target of targets) {
+          progress.step(`${workload.id} warm-up on ${target.label}`);
+          // discarded: the warm-up only compiles each server's path for this workload
+          await runOnce(workload, target, WARMUP_ROUND, new Map(), warmupSettings);
+        }
+      }
+    }
 
     for (let round = 1; round <= options.rounds; round++) {
       const handoffs = new Map<string, Map<string, unknown>>(targets.map((t) => [t.label, new Map()]));
@@ -143,30 +187,7 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
         for (const workload of workloads) {
           for (const target of targets) {
             progress.step(`${workload.id} round ${round}/${options.rounds} on ${target.label}`);
-            const runNotes: string[] = [];
-            const ctx: RunContext = {
-              target,
-              pool,
-              settings,
-              round,
-              runTag,
-              handoff: handoffs.get(target.label) ?? new Map(),
-              note: (text) => {
-                if (!runNotes.includes(text)) runNotes.push(text);
-              },
-            };
-            const t0 = Date.now();
-            const record: RunRecord = { workload: workload.id, round, target: target.label, metrics: {}, notes: runNotes, wallMs: 0 };
-            try {
-              record.metrics = await workload.run(ctx);
-            } catch (error) {
-              record.error = error instanceof Error ? error.message : String(error);
-              progress.log(`paddock bench: ${workload.id} on ${target.label} failed: ${record.error.split('\n')[0]}`);
-              if (!(await serversAlive(servers))) throw new Error(`a server died during ${workload.id}: ${record.error}`);
-            }
-            record.wallMs = Date.now() - t0;
-            runs.push(record);
-            progress.complete();
+            runs.push(await runOnce(workload, target, round, handoffs.get(target.label) ?? new Map(), settings));
           }
         }
       } finally {
@@ -186,7 +207,7 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
   for (const note of new Set(heapNote)) notes.push(note);
   io.stdout(
     `\npaddock bench (${options.mode}${options.quick ? ', quick' : ''}): ${options.processes} processes x ${options.sessions} sessions x ${options.outstanding} outstanding, ` +
-      `client ${options.client === 'c' ? 'npm zookeeper (C)' : 'node-zookeeper-client'}, ${options.rounds} round(s), medians\n\n`,
+      `client ${options.client === 'c' ? 'npm zookeeper (C)' : 'node-zookeeper-client'}, ${options.rounds} round(s)${warmups.length > 0 ? ' after a warm-up' : ''}, medians\n\n`,
   );
   io.stdout(renderTable(summary, labels, compare));
   const failures = runs.filter((r) => r.error !== undefined);
@@ -198,7 +219,7 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     mode: options.mode,
-    settings: { ...settings, rounds: options.rounds },
+    settings: { ...settings, rounds: options.rounds, warmup: warmups.length > 0 },
     targets: targets.map((t) => {
       const pid = t.pid();
       return pid === undefined ? { label: t.label, connectString: t.connectString } : { label: t.label, connectString: t.connectString, pid };

@@ -25,6 +25,10 @@ Load:
   --ops N                   ops per load workload (default 50000)
   --duration S              cap on each measured phase in seconds (default 30)
   --rounds R                rounds (default 3; 1 with --quick)
+  --no-warmup               skip the warm-up: before round 1, each load workload runs once
+                            unmeasured on each server at a fifth of the ops (a quarter of the
+                            sessions, 3 fan-outs), so that both JITs are warm for every round
+                            (default on; off with --quick unless --warmup is given)
   --watchers N              sessions watching the znode in the fan-out workload (default 1000)
   --memory-steps a,b        znode counts at which memory is read (default 200000,1000000);
                             the restart workload restarts the member holding the last count;
@@ -65,6 +69,8 @@ export interface BenchOptions {
   sessions: number;
   outstanding: number;
   rounds: number;
+  /** An unmeasured warm-up run of each load workload on each server before round 1. */
+  warmup: boolean;
   client: ClientLibrary;
   quick: boolean;
   scale: Scale;
@@ -114,6 +120,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const out: Partial<BenchOptions> & { help: boolean; quick: boolean } = { help: false, quick: false };
   const overrides: Partial<Scale> = {};
   let rounds: number | undefined;
+  let warmup: boolean | undefined;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] ?? '';
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -169,6 +176,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--rounds':
         rounds = positiveInt(flag, value());
         break;
+      case '--warmup':
+        warmup = true;
+        break;
+      case '--no-warmup':
+        warmup = false;
+        break;
       case '--watchers':
         overrides.watchers = positiveInt(flag, value());
         break;
@@ -211,6 +224,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     sessions: out.sessions ?? 4,
     outstanding: out.outstanding ?? 16,
     rounds: rounds ?? (out.quick ? 1 : 3),
+    warmup: warmup ?? !out.quick,
     client: out.client ?? 'c',
     quick: out.quick,
     scale,

@@ -1,9 +1,10 @@
 /**
- * What the benchmark reads from a server's process on Linux: CPU time (utime+stime of all threads,
- * /proc/<pid>/stat) and resident set size (/proc/<pid>/status VmRSS).
+ * What the benchmark reads from a server's process on Linux: CPU time (the run time of all its
+ * threads, /proc/<pid>/task/<tid>/schedstat, in nanoseconds; utime+stime from /proc/<pid>/stat
+ * where schedstat is missing) and resident set size (/proc/<pid>/status VmRSS).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 let clockTicks: number | undefined;
 
@@ -19,8 +20,40 @@ export function clockTicksPerSecond(): number {
   return clockTicks;
 }
 
-/** utime+stime of the process (all its threads, not its waited-for children), in milliseconds; undefined if unreadable. */
+/**
+ * CPU time of the process (all its threads, not its waited-for children) in milliseconds; undefined
+ * if unreadable. utime+stime come in clock ticks (10 ms), too coarse for a fan-out that costs the
+ * server a few ms, so the threads' schedstat run times (ns) are summed instead. A thread that exits
+ * between two readings drops out of the sum; neither server ends threads under the bench's loads.
+ */
 export function cpuTimeMs(pid: number): number | undefined {
+  return threadRunTimeMs(pid) ?? tickCpuTimeMs(pid);
+}
+
+function threadRunTimeMs(pid: number): number | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let ns = 0;
+  let read = 0;
+  for (const tid of tids) {
+    try {
+      // "run-time-ns wait-time-ns timeslices"
+      const runNs = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0]);
+      if (!Number.isFinite(runNs)) return undefined;
+      ns += runNs;
+      read++;
+    } catch {
+      // the thread ended after readdir
+    }
+  }
+  return read > 0 ? ns / 1e6 : undefined;
+}
+
+function tickCpuTimeMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the command name (field 2) is in parentheses and may contain spaces: split after the last ')'

@@ -49,6 +49,20 @@ export interface Scale {
   memorySteps: number[];
 }
 
+/**
+ * The warm-up run's scale: a fifth of the ops and of the time cap, a quarter of the sessions churned,
+ * at most 3 fan-outs. Enough for both servers' JITs to compile the workload's path before round 1.
+ */
+export function warmupScale(scale: Scale): Scale {
+  return {
+    ...scale,
+    ops: Math.ceil(scale.ops / 5),
+    durationMs: Math.ceil(scale.durationMs / 5),
+    sessionChurn: Math.ceil(scale.sessionChurn / 4),
+    watchRepetitions: Math.min(scale.watchRepetitions, 3),
+  };
+}
+
 export interface BenchSettings {
   processes: number;
   /** Sessions per process. */
@@ -89,6 +103,8 @@ export interface Workload {
   readonly topology: 'standalone' | 'ensemble';
   /** Needs servers the benchmark starts itself (cannot run against --connect). */
   readonly needsLauncher?: boolean;
+  /** Gets an unmeasured warm-up run (warmupScale) on each server before round 1. */
+  readonly warmup?: boolean;
   readonly metrics: readonly MetricSpec[];
   run(ctx: RunContext): Promise<Metrics>;
 }
@@ -286,6 +302,7 @@ function simpleWorkload(
     id,
     title,
     topology: 'standalone',
+    warmup: true,
     metrics: loadMetrics(minRatio),
     async run(ctx) {
       const root = rootOf(ctx, id);
@@ -325,6 +342,7 @@ const deleteWorkload: Workload = {
   id: 'delete',
   title: 'delete',
   topology: 'standalone',
+  warmup: true,
   metrics: loadMetrics(1.5),
   async run(ctx) {
     const root = rootOf(ctx, 'delete');
@@ -346,6 +364,7 @@ const ephemeralSequential: Workload = {
   id: 'ephemeralSequential',
   title: 'ephemeral-sequential creates by 100 sessions',
   topology: 'standalone',
+  warmup: true,
   metrics: loadMetrics(1),
   async run(ctx) {
     const root = rootOf(ctx, 'ephseq');
@@ -376,6 +395,7 @@ const watchFanout: Workload = {
   id: 'watchFanout',
   title: 'watch fan-out: N sessions watch one znode, one setData',
   topology: 'standalone',
+  warmup: true,
   metrics: [
     { key: 'fanoutP99Ms', label: 'p99 time to last notification', unit: 'ms', better: 'lower', target: { cmp: '<=', ratio: 0.5 } },
     { key: 'fanoutP50Ms', label: 'median time to last notification', unit: 'ms', better: 'lower' },
@@ -428,6 +448,7 @@ const sessionChurn: Workload = {
   id: 'sessions',
   title: 'session connect+close',
   topology: 'standalone',
+  warmup: true,
   metrics: [
     { key: 'opsPerSec', label: 'sessions/s', unit: 'ops/s', better: 'higher', target: { cmp: '>=', ratio: 2 } },
     ...LATENCY,
