@@ -9,6 +9,7 @@
  *   re-set on every read.
  * - After a reconnect or a new session it reloads the whole subtree and diffs it against the cache (events missed
  *   while disconnected are not replayed for persistent watches), so it converges after a connection loss.
+ * - `followData` leaves out the data changes of busy nodes whose shape (coming and going) is all a user needs.
  *
  * NodeCache (maxDepth 0) and PathChildrenCache (maxDepth 1) are views of it.
  */
@@ -52,6 +53,14 @@ export interface TreeCacheOptions {
   maxDepth?: number;
   /** 'auto' (default): persistent recursive watches when the server has them; false: one-shot watches. */
   useRecursiveWatches?: boolean | 'auto';
+  /**
+   * Whether the cache follows the data changes of the node at `path` (default: of every node; the root's always).
+   * A node not followed is read when it appears and again by the resync after a reconnect, but a change of its data
+   * costs no read and gives no `updated` event: for nodes written often whose presence is what matters, e.g.
+   * members' status reports. With one-shot watches such a node has no watch of its own, so one deleted and created
+   * again between two reads of its parent's children goes unseen.
+   */
+  followData?: (path: string) => boolean;
 }
 
 const UNIMPLEMENTED = -6;
@@ -76,6 +85,7 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
   private chain: Promise<void> = Promise.resolve();
   private initialized = false;
   private readonly wantRecursive: boolean | 'auto';
+  private readonly followData: (path: string) => boolean;
   /** Notifications of the persistent watch. */
   private readonly persistentWatcher: Watcher = (e) => this.onPersistentEvent(e);
   /** Notifications of one-shot watches. */
@@ -91,6 +101,7 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
     this.framework = toFramework(client);
     this.maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
     this.wantRecursive = options.useRecursiveWatches ?? 'auto';
+    this.followData = options.followData ?? (() => true);
   }
 
   /** Loads the subtree (resolves after `initialized`) and starts watching. */
@@ -214,6 +225,15 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
     return this.recursive ? {} : { watch: this.oneShotWatcher };
   }
 
+  /** The getData watch for `path`: none for a node whose data is not followed (its parent's children watch sees it go). */
+  private dataWatchOpt(path: string): { watch?: Watcher } {
+    return this.followsData(path) ? this.watchOpt() : {};
+  }
+
+  private followsData(path: string): boolean {
+    return path === this.root || this.followData(path);
+  }
+
   /** Reads the whole subtree (setting one-shot watches in that mode) and applies the difference. */
   private async fullSync(): Promise<void> {
     const fresh = new Map<string, ChildData>();
@@ -231,7 +251,7 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
   private async loadInto(path: string, depth: number, into: Map<string, ChildData>): Promise<void> {
     let node: { data: Buffer; stat: Stat };
     try {
-      node = withData(await this.framework.run((c) => c.getData(path, this.watchOpt())));
+      node = withData(await this.framework.run((c) => c.getData(path, this.dataWatchOpt(path))));
     } catch (error) {
       if (error instanceof NoNodeError) return;
       throw error;
@@ -285,7 +305,7 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
   private async refreshNode(path: string, withChildren: boolean): Promise<void> {
     let node: { data: Buffer; stat: Stat };
     try {
-      node = withData(await this.framework.run((c) => c.getData(path, this.watchOpt())));
+      node = withData(await this.framework.run((c) => c.getData(path, this.dataWatchOpt(path))));
     } catch (error) {
       if (!(error instanceof NoNodeError)) throw error;
       this.removeSubtree(path);
@@ -321,8 +341,10 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
   private onPersistentEvent(event: WatchedEvent): void {
     if (this.state !== 'started' || !this.inScope(event.path)) return;
     switch (event.type) {
-      case 'NodeCreated':
       case 'NodeDataChanged':
+        if (this.followsData(event.path)) void this.enqueue(() => this.refreshNode(event.path, false));
+        return;
+      case 'NodeCreated':
         void this.enqueue(() => this.refreshNode(event.path, false));
         return;
       case 'NodeDeleted':

@@ -16,13 +16,12 @@
  */
 import { EventEmitter } from 'node:events';
 import { NoNodeError, TransactionError, type Op, type ZooKeeperClient } from '@paddock/client';
-import { PersistentEphemeralNode, participantsOf, toFramework, type ClientLike, type ConnectionState, type Framework, type Participant } from '@paddock/recipes';
+import { PersistentEphemeralNode, TreeCache, depthBelow, participantsOf, toFramework, type ClientLike, type ConnectionState, type Framework, type Participant } from '@paddock/recipes';
 import type { AuditEventType, ChangeContext } from '../audit.js';
 import { readEpoch, type EpochInfo } from '../coordination/fenced-master.js';
 import { acceptEpoch } from '../coordination/grace.js';
 import { PlatformService, type PlatformServiceOptions } from '../coordination/platform-service.js';
 import { ReconcilingMaster, type MasterEvents, type ReconcilingMasterOptions } from '../coordination/reconciling-master.js';
-import { WatchPerChild } from '../coordination/watch-per-child.js';
 import { ChildrenWatch, DataWatch, type DataSnapshot } from '../watch.js';
 import { childrenOrEmpty, ensureNode, jsonData, parseJson, readJson } from '../zk.js';
 import { afterFailure, normalizeRetryPolicy, pickWorker, type RetryPolicy } from './rules.js';
@@ -329,12 +328,8 @@ const DS_MASTER_CTX: ChangeContext = { actor: DATA_SYNC_MASTER_ACTOR, source: 'm
 const ACTIVE: ReadonlySet<SyncTaskStatus> = new Set(['assigned', 'running']);
 
 export class DataSyncMaster extends ReconcilingMaster<DataSyncPaths, DataSyncMasterEvents> {
-  private watches: ChildrenWatch[] = [];
-  /** One per task: its state is a child's data (written by workers and operators), which no children watch sees. */
-  private readonly stateWatches = new WatchPerChild<DataWatch>(
-    (id) => new DataWatch(this.framework, `${this.paths.tasks}/${id}/state`, () => this.trigger(), (e) => this.fail(e)),
-    (e) => this.fail(e),
-  );
+  private workerWatches: ChildrenWatch[] = [];
+  private taskCache: TreeCache | undefined;
 
   constructor(client: ClientLike, options: DataSyncMasterOptions) {
     super(client, dataSyncPaths(options.root), options, { ctx: DS_MASTER_CTX, type: 'datasync.master.elected' }, 2_000);
@@ -350,22 +345,22 @@ export class DataSyncMaster extends ReconcilingMaster<DataSyncPaths, DataSyncMas
 
   protected startWatches(): void {
     const trigger = () => this.trigger();
-    this.watches = [
-      new ChildrenWatch(this.framework, this.paths.tasks, (ids) => this.watchTaskStates(ids), (e) => this.fail(e)),
-      ...SYNC_WORKER_KINDS.map((k) => new ChildrenWatch(this.framework, `${this.paths.workers}/${k}`, trigger, (e) => this.fail(e))),
-    ];
-    for (const w of this.watches) void w.start().catch((e: unknown) => this.fail(e));
-  }
-
-  private watchTaskStates(ids: string[]): void {
-    this.stateWatches.update(ids);
-    this.trigger();
+    const fail = (e: unknown) => this.fail(e);
+    this.workerWatches = SYNC_WORKER_KINDS.map((k) => new ChildrenWatch(this.framework, `${this.paths.workers}/${k}`, trigger, fail));
+    for (const w of this.workerWatches) void w.start().catch(fail);
+    // tasks/{id}/state: a task's state is its child's data (workers and operators write it); the progress a worker
+    // keeps writing needs no round
+    const tasksRoot = this.paths.tasks;
+    this.taskCache = new TreeCache(this.framework, tasksRoot, { maxDepth: 2, followData: (path) => depthBelow(tasksRoot, path) < 2 || path.endsWith('/state') });
+    this.taskCache.on('added', trigger).on('updated', trigger).on('removed', trigger).on('error', fail);
+    void this.taskCache.start().catch(fail);
   }
 
   protected stopWatches(): void {
-    for (const w of this.watches) w.close();
-    this.watches = [];
-    this.stateWatches.close();
+    for (const w of this.workerWatches) w.close();
+    this.workerWatches = [];
+    void this.taskCache?.close().catch((e: unknown) => this.fail(e));
+    this.taskCache = undefined;
   }
 
   /** One round (fenced by our epoch). Returns how many tasks changed. */

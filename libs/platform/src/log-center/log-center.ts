@@ -19,13 +19,12 @@
  */
 import { EventEmitter } from 'node:events';
 import { BadVersionError, NoNodeError, NodeExistsError, TransactionError, type Op, type ZooKeeperClient } from '@paddock/client';
-import { PersistentEphemeralNode, participantsOf, toFramework, type ClientLike, type ConnectionState, type Framework, type Participant } from '@paddock/recipes';
+import { PathChildrenCache, PersistentEphemeralNode, TreeCache, participantsOf, toFramework, type ClientLike, type ConnectionState, type Framework, type Participant } from '@paddock/recipes';
 import type { ChangeContext } from '../audit.js';
 import { readEpoch, type EpochInfo } from '../coordination/fenced-master.js';
 import { acceptEpoch } from '../coordination/grace.js';
 import { PlatformService, type PlatformServiceOptions } from '../coordination/platform-service.js';
 import { ReconcilingMaster, type MasterEvents, type ReconcilingMasterOptions } from '../coordination/reconciling-master.js';
-import { WatchPerChild } from '../coordination/watch-per-child.js';
 import { ChildrenWatch, DataWatch, type DataSnapshot } from '../watch.js';
 import { childrenOrEmpty, ensureNode, jsonData, parseJson, readJson } from '../zk.js';
 import { balance, slaveKey, type Move, type SlaveLoadInfo, type SlaveRef, type TopicPlacement, type TopicSpec } from './balancer.js';
@@ -388,16 +387,8 @@ export type LogCenterMasterEvents = MasterEvents & {
 const MASTER_CTX: ChangeContext = { actor: LOG_CENTER_MASTER_ACTOR, source: 'master' };
 
 export class LogCenterMaster extends ReconcilingMaster<LogCenterPaths, LogCenterMasterEvents> {
-  private watches: ChildrenWatch[] = [];
-  private readonly slaveGroupWatches = new WatchPerChild<ChildrenWatch>(
-    (group) => new ChildrenWatch(this.framework, `${this.paths.slaves}/${group}`, () => this.trigger(), (e) => this.fail(e)),
-    (e) => this.fail(e),
-  );
-  /** A re-pin rewrites an existing pin's data, which the pins' children watch does not see. */
-  private readonly pinWatches = new WatchPerChild<DataWatch>(
-    (topic) => new DataWatch(this.framework, `${this.paths.pins}/${topic}`, () => this.trigger(), (e) => this.fail(e)),
-    (e) => this.fail(e),
-  );
+  private topicsWatch: ChildrenWatch | undefined;
+  private caches: Array<PathChildrenCache | TreeCache> = [];
 
   constructor(
     client: ClientLike,
@@ -416,23 +407,28 @@ export class LogCenterMaster extends ReconcilingMaster<LogCenterPaths, LogCenter
   }
 
   protected startWatches(): void {
-    const updated = (perChild: WatchPerChild) => (children: string[]) => {
-      perChild.update(children);
-      this.trigger();
-    };
-    this.watches = [
-      new ChildrenWatch(this.framework, this.paths.topics, () => this.trigger(), (e) => this.fail(e)),
-      new ChildrenWatch(this.framework, this.paths.pins, updated(this.pinWatches), (e) => this.fail(e)),
-      new ChildrenWatch(this.framework, this.paths.slaves, updated(this.slaveGroupWatches), (e) => this.fail(e)),
-    ];
-    for (const w of this.watches) void w.start().catch((e: unknown) => this.fail(e));
+    const trigger = () => this.trigger();
+    const fail = (e: unknown) => this.fail(e);
+    this.topicsWatch = new ChildrenWatch(this.framework, this.paths.topics, trigger, fail);
+    void this.topicsWatch.start().catch(fail);
+    // a re-pin rewrites an existing pin's data (its group): an update, not only children coming and going
+    const pins = new PathChildrenCache(this.framework, this.paths.pins);
+    pins.on('childAdded', trigger).on('childUpdated', trigger).on('childRemoved', trigger);
+    // slaves/{group}/{id}: who is live matters, not the status reports a slave keeps writing to its node
+    const slaves = new TreeCache(this.framework, this.paths.slaves, { maxDepth: 2, followData: () => false });
+    slaves.on('added', trigger).on('removed', trigger);
+    this.caches = [pins, slaves];
+    for (const cache of this.caches) {
+      cache.on('error', fail);
+      void cache.start().catch(fail);
+    }
   }
 
   protected stopWatches(): void {
-    for (const w of this.watches) w.close();
-    this.watches = [];
-    this.slaveGroupWatches.close();
-    this.pinWatches.close();
+    this.topicsWatch?.close();
+    this.topicsWatch = undefined;
+    for (const cache of this.caches) void cache.close().catch((e: unknown) => this.fail(e));
+    this.caches = [];
   }
 
   /** Waits for the current reconcile round (tests). */
