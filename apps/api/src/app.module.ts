@@ -5,6 +5,7 @@ import { AuditController } from './audit/audit.controller.js';
 import { AuditRepository } from './audit/audit.repository.js';
 import { AuthController, TokensController, UsersController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { ConfigScheduleController } from './config-center/config-schedule.controller.js';
 import { ConfigScheduleViews } from './config-center/config-schedule.views.js';
 import { ConfigController } from './config-center/config.controller.js';
@@ -35,6 +36,7 @@ export const CONTROLLERS: Type[] = [HealthController, AuthController, UsersContr
 
 export interface AppServices {
   auth: AuthService;
+  loginThrottle: LoginThrottle;
   audit: AuditRepository;
   znodes: ZnodeService;
   registry: RegistryViews;
@@ -56,6 +58,7 @@ export class AppModule {
   static register(s: AppServices): DynamicModule {
     const values: Provider[] = [
       { provide: AuthService, useValue: s.auth },
+      { provide: LoginThrottle, useValue: s.loginThrottle },
       { provide: AuditRepository, useValue: s.audit },
       { provide: ZnodeService, useValue: s.znodes },
       { provide: RegistryViews, useValue: s.registry },

@@ -19,6 +19,7 @@ import { AppModule, CONTROLLERS } from './app.module.js';
 import { AuditRepository } from './audit/audit.repository.js';
 import { AuthRepository } from './auth/auth.repository.js';
 import { AuthService } from './auth/auth.service.js';
+import { DEFAULT_THROTTLE_TIMEOUT_MS, LoginThrottle, loginThrottleRedis } from './auth/login-throttle.js';
 import { ConfigScheduleViews } from './config-center/config-schedule.views.js';
 import { ScheduledChangesJobs } from './config-center/scheduled-changes.jobs.js';
 import { ConfigViews } from './config-center/config.views.js';
@@ -95,6 +96,12 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     redis.on('error', () => undefined);
     await redis.connect();
     closers.push(() => redis.quit());
+    // the login brute-force brake: its state in this same Redis, so every instance sees every failure
+    const throttleOptions = LoginThrottle.optionsFromEnv();
+    const throttleRedis = loginThrottleRedis(connection, throttleOptions.timeoutMs ?? DEFAULT_THROTTLE_TIMEOUT_MS);
+    await throttleRedis.connect();
+    closers.push(() => throttleRedis.quit());
+    const loginThrottle = new LoginThrottle(throttleRedis, throttleOptions);
 
     const audit = new AuditRepository(db);
     const registry = new RegistryService(framework, { audit });
@@ -173,6 +180,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register({
         auth,
+        loginThrottle,
         audit,
         znodes: new ZnodeService(() => framework.client, audit),
         registry: registryViews,

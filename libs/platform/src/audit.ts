@@ -74,7 +74,9 @@ export type AuditEventType =
   | 'webhook.create'
   | 'webhook.update'
   | 'webhook.secret.rotate'
-  | 'webhook.delete';
+  | 'webhook.delete'
+  // the backend's admin clearing a username's login throttle (locks and failure counts)
+  | 'auth.throttle.clear';
 
 export interface AuditEvent {
   /** Unique id (UUID). */

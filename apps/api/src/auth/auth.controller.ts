@@ -1,9 +1,11 @@
 import { Controller, Delete, Get, HttpException, HttpStatus, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import { Auditor, type ChangeContext } from '@paddock/platform';
 import type { z } from 'zod';
+import { AuditRepository } from '../audit/audit.repository.js';
 import { EventsBridge } from '../events/events.gateway.js';
 import { ApiRoute } from '../http/api-route.js';
-import { Auth, Bearer } from '../http/request-context.js';
-import { ZodBody } from '../http/zod-pipe.js';
+import { Auth, Bearer, Change } from '../http/request-context.js';
+import { ZodBody, ZodPipe } from '../http/zod-pipe.js';
 import { AppError } from '../errors.js';
 import type { Principal } from './access.js';
 import { CreateTokenBody, CreateUserBody, CredentialsBody, LoginBody, UpdateUserBody } from './auth.dto.js';
@@ -27,13 +29,17 @@ const secureRequest = (req: HttpRequest) => isHttps(req.headers, !!req.raw?.sock
 export class AuthController {
   /** Login CSRF: browsers may only log in / bootstrap from the API's own origin or PADDOCK_ALLOWED_ORIGINS. */
   private readonly origins = OriginPolicy.fromEnv();
-  /** Brute-force brake per username + IP (in memory: per instance). */
-  private readonly throttle = LoginThrottle.fromEnv();
+  private readonly auditor: Auditor;
 
   constructor(
     private readonly auth: AuthService,
     private readonly events: EventsBridge,
-  ) {}
+    /** Brute-force brake per username + address and per username, shared by the instances through Redis. */
+    private readonly throttle: LoginThrottle,
+    audit: AuditRepository,
+  ) {
+    this.auditor = new Auditor(audit);
+  }
 
   private checkOrigin(req: HttpRequest, what: string): void {
     const why = this.origins.denial(req.headers, what);
@@ -55,28 +61,31 @@ export class AuthController {
 
   @Post('login')
   @ApiRoute('public', {
-    summary: 'Open a session: sets the HttpOnly session cookie; the secret (Bearer pds_...) is also in the body unless X-Paddock-Csrf is sent. 403 from a foreign browser Origin; 429 + Retry-After after repeated failures',
+    summary: 'Open a session: sets the HttpOnly session cookie; the secret (Bearer pds_...) is also in the body unless X-Paddock-Csrf is sent. 403 from a foreign browser Origin; 429 + Retry-After after repeated failures (per username + address, and per username from all addresses); 503 while the brute-force brake cannot reach Redis',
     body: LoginBody,
     status: 201,
   })
   async login(@ZodBody(LoginBody) b: z.infer<typeof LoginBody>, @Req() req: HttpRequest, @Res({ passthrough: true }) reply: HttpReply) {
     this.checkOrigin(req, 'login');
     const ip = req.ip ?? req.raw?.socket?.remoteAddress ?? 'unknown';
-    const waitMs = this.throttle.retryAfterMs(b.username, ip);
-    if (waitMs > 0) {
-      const seconds = Math.ceil(waitMs / 1000);
-      reply.header('retry-after', String(seconds));
-      throw new HttpException(`too many failed logins for ${b.username} from this address: retry in ${seconds} s`, HttpStatus.TOO_MANY_REQUESTS);
+    // the attempt counts as a failure from here on, unless its password turns out right
+    const gate = await this.throttle.admit(b.username, ip);
+    if (!gate.admitted) {
+      reply.header('retry-after', String(gate.retryAfterSeconds));
+      throw new HttpException(gate.message, HttpStatus.TOO_MANY_REQUESTS);
     }
-    let opened: Awaited<ReturnType<AuthService['login']>>;
-    try {
-      opened = await this.auth.login(b.username, b.password);
-    } catch (error) {
-      if (error instanceof AppError && error.kind === 'unauthenticated') this.throttle.recordFailure(b.username, ip);
-      throw error;
-    }
-    this.throttle.recordSuccess(b.username, ip);
+    const opened = await this.auth.login(b.username, b.password);
+    await this.throttle.recordSuccess(gate.attempt);
     return this.withCookie(opened, req, reply);
+  }
+
+  @Delete('throttle/:username')
+  @ApiRoute({ role: 'admin', area: 'admin' }, { summary: "Clear a username's login throttle: the account lock and count and every address's lock and count (all instances); audited as auth.throttle.clear" })
+  async clearThrottle(@Param('username', new ZodPipe(LoginBody.shape.username)) username: string, @Change() ctx: ChangeContext) {
+    const cleared = await this.throttle.clear(username);
+    // before: what was there (account count or lock, how many addresses); after: nothing
+    await this.auditor.emit(ctx, 'auth.throttle.clear', `/auth/throttle/${cleared.username}`, { account: cleared.account, addresses: cleared.addresses }, null);
+    return cleared;
   }
 
   @Post('logout')
