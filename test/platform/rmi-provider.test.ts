@@ -47,10 +47,6 @@ describe.each(TARGETS)('RMI providers against %s', (_kind, start) => {
     process.kill(proc.pid, 'SIGTERM');
   }
 
-  async function providersOf(registry: RegistryService, service: string): Promise<RegistryNode[]> {
-    return registry.listProviders(service);
-  }
-
   it('`paddock provider -- java ...` registers a Java RMI provider once it serves; Java clients call the registered URL; kill -9 unregisters at once', async () => {
     const classes = await rmiClasses();
     const registry = new RegistryService(await target.framework());
@@ -75,7 +71,7 @@ describe.each(TARGETS)('RMI providers against %s', (_kind, start) => {
     for (const s of started) await s.proc.waitForOutput(/paddock provider: registered \/dubbo\//, { timeoutMs: 60_000 });
 
     // Dubbo's layout: rmi:// URLs, ephemeral, with the JVM's pid and the interface's methods
-    const nodes = (await providersOf(registry, service)).filter((n) => n.url.param('group') === group);
+    const nodes = (await registry.listProviders(service)).filter((n) => n.url.param('group') === group);
     expect(nodes).toHaveLength(2);
     for (const n of nodes) {
       expect(n.path.startsWith(`/dubbo/${service}/providers/rmi%3A%2F%2F127.0.0.1%3A`)).toBe(true);
@@ -98,10 +94,10 @@ describe.each(TARGETS)('RMI providers against %s', (_kind, start) => {
     const javaPid = Number(victimNode.url.param('pid'));
     process.kill(javaPid, 'SIGKILL');
     const killedAt = Date.now();
-    await until('rmi-a unregistered', async () => (await providersOf(registry, service)).every((n) => n.url.port !== victim.port), 5_000);
+    await until('rmi-a unregistered', async () => (await registry.listProviders(service)).every((n) => n.url.port !== victim.port), 5_000);
     const unregisteredAfter = Date.now() - killedAt;
     expect((await exitOf(victim.proc, 10_000)).code).toBe(137);
-    const left = (await providersOf(registry, service)).filter((n) => n.url.param('group') === group);
+    const left = (await registry.listProviders(service)).filter((n) => n.url.param('group') === group);
     expect(left.map((n) => n.url.port)).toEqual([started[1]!.port]);
     expect(await callWithJavaClient(lookupUrl(left[0]!), 'greet', 'dubbo')).toBe('hello dubbo from rmi-b');
     expect(unregisteredAfter).toBeLessThan(5_000);
@@ -109,7 +105,7 @@ describe.each(TARGETS)('RMI providers against %s', (_kind, start) => {
     // SIGTERM: unregister first, then stop the JVM; exit 0
     terminate(started[1]!.proc);
     expect((await exitOf(started[1]!.proc, 20_000)).code).toBe(0);
-    expect((await providersOf(registry, service)).filter((n) => n.url.param('group') === group)).toHaveLength(0);
+    expect((await registry.listProviders(service)).filter((n) => n.url.param('group') === group)).toHaveLength(0);
   });
 
   it('beside an RMI server: registered once it answers JRMP, unregistered while it hangs, back when it recovers and after a session loss', async () => {
@@ -128,7 +124,7 @@ describe.each(TARGETS)('RMI providers against %s', (_kind, start) => {
       '--failure-threshold', '2',
       '--session-timeout', '4000',
     ]);
-    const ours = async () => (await providersOf(registry, GREETING_SERVICE)).filter((n) => n.url.param('group') === group);
+    const ours = async () => (await registry.listProviders(GREETING_SERVICE)).filter((n) => n.url.param('group') === group);
 
     // nothing listens yet: not registered; then a plain TCP listener that is not RMI: still not registered
     const impostor = net.createServer((s) => {
