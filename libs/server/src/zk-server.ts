@@ -328,6 +328,8 @@ export class ZkServer implements ConnectionHost {
       };
       txn = prepWrite(this.pending, ctx, req.op, body);
       if (req.op === OpCode.closeSession) this.sessions.markClosing(req.sessionId);
+      this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn, ctx.time);
+      return checked;
     }
     this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn);
     return checked;
@@ -484,8 +486,9 @@ export class ZkServer implements ConnectionHost {
         return;
       }
       const body: WriteRequest = 'ops' in request ? request.ops : 'request' in request ? (request.request as WriteRequest) : undefined;
-      const txn = prepWrite(this.pending, this.prepContext(conn), header.type, body);
-      entry.zxid = this.propose({ conn, op: header.type }, conn.sessionId, header.xid, header.type, txn);
+      const ctx = this.prepContext(conn);
+      const txn = prepWrite(this.pending, ctx, header.type, body);
+      entry.zxid = this.propose({ conn, op: header.type }, conn.sessionId, header.xid, header.type, txn, ctx.time);
       return;
     }
     if (header.type === OpCode.reconfig) {
@@ -588,12 +591,15 @@ export class ZkServer implements ConnectionHost {
     return prepWrite(this.pending, ctx, OpCode.closeSession, undefined);
   }
 
-  /** Stamps a zxid and hands the txn to the broadcast; returns the zxid. */
-  private propose(origin: Origin, sessionId: bigint, cxid: number, type: number, txn: Txn): number {
+  /**
+   * Stamps a zxid and hands the txn to the broadcast; returns the zxid. `time` is the header's: a prepped
+   * txn carries the time its prep saw (ZooKeeper stamps the header once and prep reads it from there).
+   */
+  private propose(origin: Origin, sessionId: bigint, cxid: number, type: number, txn: Txn, time = Date.now()): number {
     const zxid = ++this.lastProposedZxid;
     this.origins.set(zxid, origin);
     // error txns carry OpCode.error in their header, as in ZooKeeper's log
-    this.broadcast.propose({ sessionId, cxid, zxid, time: Date.now(), type: txn.type === -1 ? OpCode.error : type }, txn);
+    this.broadcast.propose({ sessionId, cxid, zxid, time, type: txn.type === -1 ? OpCode.error : type }, txn);
     return zxid;
   }
 
@@ -746,7 +752,7 @@ export class ZkServer implements ConnectionHost {
       const ctx = { sessionId: 0n, authIds: [], zxid: this.lastProposedZxid + 1, time: nowMs, extendedTypesEnabled: this.options.extendedTypesEnabled, skipACL: true };
       const txn = prepWrite(this.pending, ctx, OpCode.deleteContainer, { path });
       if (txn.type === -1) continue; // no longer eligible (e.g. a child was created meanwhile): no txn
-      this.propose({ conn: null, op: OpCode.deleteContainer }, 0n, 0, OpCode.deleteContainer, txn);
+      this.propose({ conn: null, op: OpCode.deleteContainer }, 0n, 0, OpCode.deleteContainer, txn, nowMs);
     }
   }
 

@@ -72,6 +72,47 @@ describe('TxnLog format', () => {
     expect(f.subarray(used).every((x) => x === 0)).toBe(true);
   });
 
+  it('writes real zeros just past the entries, so the next durable writes do not land in holes of the preallocation', async () => {
+    const log = await TxnLog.open(dir, 0, { logger: silentLogger });
+    for (let z = 1; z <= 10; z++) log.append(z, payload(z));
+    await log.flush();
+    await log.close();
+    const path = join(logDir(), 'log.1');
+    const st = await stat(path);
+    expect(st.size).toBe(64 * 1024 * 1024);
+    // a sparse file would have one block: the write carried a chunk of zeros past its entries
+    expect(st.blocks * 512).toBeGreaterThanOrEqual(64 * 1024);
+    expect(st.blocks * 512).toBeLessThan(1024 * 1024);
+    const used = 16 + 10 * (13 + 48);
+    expect((await readFile(path)).subarray(used).every((x) => x === 0)).toBe(true);
+
+    // without forceSync nothing is zero-filled (there is no durable write to speed up)
+    const unsynced = await TxnLog.open(join(dir, 'unsynced'), 0, { logger: silentLogger, forceSync: false });
+    for (let z = 1; z <= 10; z++) unsynced.append(z, payload(z));
+    await unsynced.close();
+    expect((await stat(join(dir, 'unsynced', 'version-2', 'log.1'))).blocks * 512).toBeLessThan(64 * 1024);
+  });
+
+  it('entries written over and past zero-filled regions read back intact', async () => {
+    const all: Buffer[] = [];
+    for (const blockingWrites of [true, false]) {
+      const log = await TxnLog.open(join(dir, String(blockingWrites)), 0, { logger: silentLogger, blockingWrites });
+      // batches of assorted sizes: some end inside the zeroed region, some past it
+      for (let z = 1; z <= 120; z++) {
+        const p = payload(z, 32 + ((z * 7919) % 40_000));
+        if (blockingWrites) all.push(p);
+        log.append(z, p);
+        if (z % 3 === 0) await log.flush();
+      }
+      await log.close();
+      const r = await recover(join(dir, String(blockingWrites)), join(dir, String(blockingWrites)), { logger: silentLogger });
+      expect(r.repairs).toEqual([]);
+      expect(r.txns.length).toBe(all.length);
+      r.txns.forEach((t, i) => expect(t.equals(all[i]!)).toBe(true));
+      await r.log.close();
+    }
+  });
+
   it('rejects zxids that do not follow (backwards, or a gap inside an epoch) but accepts a new epoch', async () => {
     const log = await TxnLog.open(dir, 5, { logger: silentLogger, autoFlush: false });
     expect(() => log.append(5, payload(5))).toThrow(RangeError);

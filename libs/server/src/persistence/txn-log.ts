@@ -33,6 +33,17 @@ const INITIAL_BATCH_BUFFER = 64 * 1024;
 const MAX_RETAINED_BATCH_BUFFER = 8 * 1024 * 1024;
 /** ZooKeeper pads when the write position gets within 4 KB of the preallocated end. */
 const PAD_MARGIN = 4096;
+/**
+ * With forceSync and preallocation, a write that goes past the zeros written so far carries real zeros
+ * for this many bytes beyond its end (in the same system call). The preallocated end alone leaves a
+ * sparse file: each durable write into a hole also has to allocate its block and make that allocation
+ * durable (a synchronous inode write or a journal commit: one more device round trip), which made a
+ * 5 KB O_DSYNC write cost ~210 instead of ~130 µs and half again the kernel CPU on this machine's ext4.
+ * Now only one write per chunk pays for the allocation.
+ */
+const ZERO_FILL_CHUNK = 64 * 1024;
+/** Block size the zero fill is aligned to. */
+const FS_BLOCK = 4096;
 
 export interface TxnLogOptions {
   /** Bytes to extend the segment by whenever writing gets near its end (0 disables). Default 64 MB. */
@@ -146,6 +157,8 @@ export class TxnLog {
   private segPath: string | undefined;
   private writePos = 0;
   private allocSize = 0;
+  /** End of the segment's entries or written zeros, whichever is further (see ZERO_FILL_CHUNK). */
+  private zeroedEnd = 0;
 
   // pending batch
   private buf: Buffer = Buffer.allocUnsafe(INITIAL_BATCH_BUFFER);
@@ -445,6 +458,7 @@ export class TxnLog {
     this.segPath = path;
     this.writePos = 0;
     this.allocSize = 0;
+    this.zeroedEnd = 0;
   }
 
   private async writePiece(buf: Buffer, from: number, to: number, created: boolean): Promise<void> {
@@ -466,6 +480,13 @@ export class TxnLog {
     }
     let bytes = buf.subarray(from, to);
     if (header) bytes = Buffer.concat([header, bytes], total);
+    if (this.forceSync && this.preAllocSize > 0 && end > this.zeroedEnd) {
+      const zeroTo = Math.min(Math.ceil((end + ZERO_FILL_CHUNK) / FS_BLOCK) * FS_BLOCK, this.allocSize);
+      if (zeroTo > end) {
+        bytes = Buffer.concat([bytes, zeroChunk().subarray(0, zeroTo - end)], zeroTo - this.writePos);
+        this.zeroedEnd = zeroTo;
+      }
+    }
     // with forceSync the write itself is synchronous I/O (O_DSYNC, see createSegment): its
     // duration is the fsync figure
     const t0 = performance.now();
@@ -508,6 +529,14 @@ export class TxnLog {
     this.segPath = undefined;
     if (fh) await fh.close();
   }
+}
+
+let zeros: Buffer | undefined;
+
+/** One shared run of zeros, long enough for any fill (never written to). */
+function zeroChunk(): Buffer {
+  zeros ??= Buffer.alloc(ZERO_FILL_CHUNK + FS_BLOCK);
+  return zeros;
 }
 
 async function writeFully(fh: FileHandle, data: Buffer, position: number): Promise<void> {
