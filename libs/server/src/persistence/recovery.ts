@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { CorruptLogError, CorruptSnapshotError } from './errors.js';
 import {
   LOG_PREFIX,
@@ -114,7 +115,8 @@ export async function recover(dataDir: string, dataLogDir: string, opts: Recover
   const counts: number[] = [];
   for (let i = 0; i < segments.length; i++) {
     const f = segments[i]!;
-    const buf = await readFile(f.path);
+    // blocking: recovery runs before anything is served, and one read beats 512 KB async pieces
+    const buf = readFileSync(f.path);
 
     if (tail !== undefined) {
       // Past a damaged spot: nothing valid may follow it, or it was not a torn tail.

@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ADLER32_INIT, adler32 } from './adler32.js';
 import {
@@ -143,7 +144,9 @@ export class SnapshotStore {
     for (const f of files.slice(0, MAX_SNAPSHOTS_TRIED)) {
       let buf: Buffer;
       try {
-        buf = await readFile(f.path);
+        // one blocking read: only recovery calls this, before anything is served, and a 100+ MB file
+        // read in fs.promises' 512 KB pieces costs as many event-loop round trips
+        buf = readFileSync(f.path);
       } catch (e) {
         this.logger.warn(`cannot read snapshot ${f.path}: ${String(e)}; trying an older one`);
         continue;
