@@ -269,6 +269,8 @@ export class DataTree {
   private readonly acls = new AclCache();
   /** per session, in java.util.HashSet order: closeSession deletes them in that order (see JavaHashSet) */
   private readonly ephemerals = new Map<bigint, JavaHashSet>();
+  /** per session with ephemerals, the one bigint its nodes share as ephemeralOwner (see sharedOwner) */
+  private readonly ownerRefs = new Map<bigint, bigint>();
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
   /** real paths that have a quota (a zookeeper_limits node) */
@@ -795,6 +797,7 @@ export class DataTree {
         if (set === undefined) {
           set = new JavaHashSet();
           this.ephemerals.set(owner, set);
+          this.ownerRefs.set(owner, owner);
         }
         if (set.addIfAbsent(path)) this.ephemeralTotal++;
         return owner;
@@ -816,7 +819,10 @@ export class DataTree {
         const set = this.ephemerals.get(owner);
         if (set !== undefined && set.delete(path)) {
           this.ephemeralTotal--;
-          if (set.size === 0) this.ephemerals.delete(owner);
+          if (set.size === 0) {
+            this.ephemerals.delete(owner);
+            this.ownerRefs.delete(owner);
+          }
         }
       }
     }
@@ -871,15 +877,7 @@ export class DataTree {
   /** One bigint object per session for all of its ephemerals. */
   private sharedOwner(owner: bigint): bigint {
     if (owner === CONTAINER_EPHEMERAL_OWNER) return CONTAINER_EPHEMERAL_OWNER;
-    const set = this.ephemerals.get(owner);
-    if (set !== undefined) {
-      for (const p of set) {
-        const n = this.nodes.get(p);
-        if (n !== undefined) return n.ephemeralOwner;
-        break;
-      }
-    }
-    return owner;
+    return this.ownerRefs.get(owner) ?? owner;
   }
 
   private setCversionPzxid(path: string, newCversion: number, zxid: number): number {
@@ -971,7 +969,10 @@ export class DataTree {
     }
     if (remaining !== undefined) for (const p of remaining) this.deleteNode(p, zxid, triggers);
     const left = this.ephemerals.get(sessionId);
-    if (left !== undefined && left.size === 0) this.ephemerals.delete(sessionId);
+    if (left !== undefined && left.size === 0) {
+      this.ephemerals.delete(sessionId);
+      this.ownerRefs.delete(sessionId);
+    }
   }
 
   // ------------------------------------------------------------------ quotas
