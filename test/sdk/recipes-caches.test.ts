@@ -1,11 +1,12 @@
 /**
  * Cache recipes against a started Paddock and a started Apache ZooKeeper 3.8: NodeCache, PathChildrenCache and
  * TreeCache on persistent recursive watches and on one-shot watches; initial load, events, and convergence after
- * a connection loss (changes made while the cache's client was cut off) and after a session loss.
+ * a connection loss (changes made while the cache's client was cut off) and after a session loss; TreeCache's
+ * followData (unfollowed nodes come and go, but their data changes are neither read nor reported).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { NoNodeError, type ZooKeeperClient } from '@paddock/client';
-import { Framework, NodeCache, PathChildrenCache, TreeCache, type ChildData, type TreeCacheEvent } from '@paddock/recipes';
+import { Framework, NodeCache, PathChildrenCache, TreeCache, depthBelow, type ChildData, type TreeCacheEvent } from '@paddock/recipes';
 import type { ServerHandle } from '../support/paddock.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { killSession, until } from './recipes-support.js';
@@ -108,6 +109,46 @@ describe.each(TARGETS)('cache recipes against %s', (_kind, start) => {
       await until('root removed', () => cache.snapshot().size === 0);
       await writer.create(root, 'again');
       await until('root back', () => cache.getCurrentData(root)?.data.toString() === 'again');
+    });
+
+    it('keeps unfollowed nodes coming and going without reading or reporting their data changes', async () => {
+      const root = freshPath('tree-follow');
+      const writer = await clients.open(server.connectString);
+      await writer.create(root, 'r');
+      await writer.create(`${root}/task`, 'spec');
+      await writer.create(`${root}/task/state`, 's1');
+      await writer.create(`${root}/task/progress`, 'p1');
+      // like data-sync's master: tasks and their states followed, progress not
+      const followData = (path: string) => depthBelow(root, path) < 2 || path.endsWith('/state');
+      const cache = new TreeCache(await clients.open(server.connectString), root, { maxDepth: 2, useRecursiveWatches, followData });
+      closers.push(() => cache.close());
+      const events: string[] = [];
+      cache.on('event', (e: TreeCacheEvent) => e.data && events.push(`${e.type} ${e.data.path.slice(root.length)}=${e.data.data.toString()}`));
+      await cache.start();
+      expect(cache.usesPersistentWatches).toBe(useRecursiveWatches === 'auto');
+      expect(cache.getCurrentData(`${root}/task/progress`)?.data.toString()).toBe('p1');
+
+      events.length = 0;
+      // the unfollowed change first: once the followed one after it is in, the first one had its chance
+      await writer.setData(`${root}/task/progress`, 'p2');
+      await writer.setData(`${root}/task/state`, 's2');
+      await until('followed state change applied', () => cache.getCurrentData(`${root}/task/state`)?.data.toString() === 's2');
+      expect(events).toEqual(['updated /task/state=s2']);
+      expect(cache.getCurrentData(`${root}/task/progress`)?.data.toString()).toBe('p1'); // not read again
+
+      // unfollowed nodes still come and go (and a new one is read when it appears)
+      events.length = 0;
+      await writer.create(`${root}/task2`, 'spec2');
+      await writer.create(`${root}/task2/progress`, 'q1');
+      await writer.delete(`${root}/task/progress`);
+      await until('progress nodes added and removed', () => cache.getCurrentData(`${root}/task2/progress`) !== undefined && cache.getCurrentData(`${root}/task/progress`) === undefined);
+      expect(events.sort()).toEqual(['added /task2/progress=q1', 'added /task2=spec2', 'removed /task/progress=p1'].sort());
+
+      // a followed node at depth 1 still reports its data changes
+      events.length = 0;
+      await writer.setData(`${root}/task2`, 'spec2b');
+      await until('followed task change applied', () => cache.getCurrentData(`${root}/task2`)?.data.toString() === 'spec2b');
+      expect(events).toEqual(['updated /task2=spec2b']);
     });
   });
 
