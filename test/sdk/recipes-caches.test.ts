@@ -111,6 +111,21 @@ describe.each(TARGETS)('cache recipes against %s', (_kind, start) => {
       await until('root back', () => cache.getCurrentData(root)?.data.toString() === 'again');
     });
 
+    it('sees the root deleted and created again at once, however the events interleave with its reads', async () => {
+      const root = freshPath('tree-root-flap');
+      const writer = await clients.open(server.connectString);
+      await writer.create(root, 'v0');
+      const cache = new TreeCache(await clients.open(server.connectString), root, { useRecursiveWatches });
+      closers.push(() => cache.close());
+      await cache.start();
+      for (let i = 1; i <= 20; i++) {
+        // no wait between the two: the re-create may land before or after the cache's read of the deletion
+        await writer.delete(root);
+        await writer.create(root, `v${i}`);
+        await until(`root back as v${i}`, () => cache.getCurrentData(root)?.data.toString() === `v${i}`, 5_000);
+      }
+    });
+
     it('keeps unfollowed nodes coming and going without reading or reporting their data changes', async () => {
       const root = freshPath('tree-follow');
       const writer = await clients.open(server.connectString);

@@ -309,7 +309,12 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
     } catch (error) {
       if (!(error instanceof NoNodeError)) throw error;
       this.removeSubtree(path);
-      if (path === this.root && !this.recursive) await this.framework.run((c) => c.exists(this.root, this.watchOpt()));
+      if (path === this.root && !this.recursive) {
+        // an exists watch to see the root come back; if it already has (created after our read), that watch will
+        // not fire for it: load it now
+        const stat = await this.framework.run((c) => c.exists(this.root, this.watchOpt()));
+        if (stat !== null) await this.refreshNode(this.root, true);
+      }
       return;
     }
     this.upsert(path, { path, data: node.data, stat: node.stat });

@@ -154,7 +154,8 @@ function Namespace({ r, onChanged }: { r: ConfigRef; onChanged: () => void }) {
         </div>
         <ErrorBox error={error} />
         {notice && <div className="alert ok">{notice}</div>}
-        <textarea aria-label="config content" readOnly={!canWrite} value={text} onChange={(e) => { dirty.current = true; setText(e.target.value); }} style={{ minHeight: 200 }} />
+        {/* read-only until loaded: text typed before the load arrived would end up after the loaded content */}
+        <textarea aria-label="config content" readOnly={!canWrite || view === null} value={text} onChange={(e) => { dirty.current = true; setText(e.target.value); }} style={{ minHeight: 200 }} />
         <div className="row" style={{ marginTop: 8, alignItems: 'flex-end' }}>
           <label>Format
             <select value={format} onChange={(e) => { dirty.current = true; setFormat(e.target.value); }}>
