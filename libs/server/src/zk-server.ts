@@ -299,6 +299,8 @@ export class ZkServer implements ConnectionHost {
    */
   prepForwarded(req: ForwardedWrite, from?: number): number {
     let txn: Txn;
+    /** The time prep stamped, for the header (undefined: propose stamps it). */
+    let time: number | undefined;
     const checked = from === undefined || req.err !== null || req.op === OpCode.createSession || req.op === OpCode.closeSession ? ErrorCode.OK : this.checkSession(req.sessionId, from);
     if (req.op === OpCode.createSession && from !== undefined) this.owners.set(req.sessionId, from);
     if (req.err !== null) txn = { type: -1, err: req.err };
@@ -327,11 +329,10 @@ export class ZkServer implements ConnectionHost {
         skipACL: this.options.skipACL,
       };
       txn = prepWrite(this.pending, ctx, req.op, body);
+      time = ctx.time;
       if (req.op === OpCode.closeSession) this.sessions.markClosing(req.sessionId);
-      this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn, ctx.time);
-      return checked;
     }
-    this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn);
+    this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn, time);
     return checked;
   }
 

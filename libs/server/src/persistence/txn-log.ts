@@ -478,15 +478,18 @@ export class TxnLog {
       await fh.truncate(size);
       this.allocSize = size;
     }
-    let bytes = buf.subarray(from, to);
-    if (header) bytes = Buffer.concat([header, bytes], total);
+    const parts = header ? [header, buf.subarray(from, to)] : [buf.subarray(from, to)];
+    let length = total;
     if (this.forceSync && this.preAllocSize > 0 && end > this.zeroedEnd) {
       const zeroTo = Math.min(Math.ceil((end + ZERO_FILL_CHUNK) / FS_BLOCK) * FS_BLOCK, this.allocSize);
       if (zeroTo > end) {
-        bytes = Buffer.concat([bytes, zeroChunk().subarray(0, zeroTo - end)], zeroTo - this.writePos);
+        parts.push(zeroChunk().subarray(0, zeroTo - end));
+        length = zeroTo - this.writePos;
         this.zeroedEnd = zeroTo;
       }
     }
+    // one copy at most, and none for a plain batch write
+    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
     // with forceSync the write itself is synchronous I/O (O_DSYNC, see createSegment): its
     // duration is the fsync figure
     const t0 = performance.now();
