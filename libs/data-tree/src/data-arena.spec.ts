@@ -37,6 +37,23 @@ describe('DataArena', () => {
     expect(a.view(c, 2)!.equals(bytes(3, 10))).toBe(true);
   });
 
+  it('putRange copies a range of a larger buffer, small values byte by byte and large ones natively', () => {
+    const a = new DataArena();
+    const c = columns(4);
+    const source = Buffer.concat([bytes(7, 50), bytes(8, 1000), bytes(9, 70_000)]);
+    a.putRange(c, 0, source, 0, -1);
+    a.putRange(c, 1, source, 10, 30);
+    a.putRange(c, 2, source, 50, 1000);
+    a.putRange(c, 3, source, 1050, 70_000);
+    source.fill(0);
+    expect(a.view(c, 0)).toBeNull();
+    expect(a.view(c, 1)!.equals(bytes(7, 50).subarray(10, 40))).toBe(true);
+    expect(a.view(c, 2)!.equals(bytes(8, 1000))).toBe(true);
+    expect(a.view(c, 3)!.equals(bytes(9, 70_000))).toBe(true);
+    a.putRange(c, 0, source, 0, 0);
+    expect(a.view(c, 0)!.length).toBe(0);
+  });
+
   it('compacts garbage away while every live value and every view handed out stays intact', () => {
     const a = new DataArena();
     const slots = 2000;

@@ -357,6 +357,41 @@ describe('DataTree: stat encoding, ACL, children, counts', () => {
     expect(() => t.statOf(n)).toThrow(/deleted/);
   });
 
+  it('finds nodes by walking names: malformed paths find nothing, "" is the root', () => {
+    const t = new DataTree();
+    applyAll(t, 1, [createTxn('/a', 1), createTxn('/a/b', 1), createTxn('/a/b/c', 1)]);
+    expect(t.getNode('')).toBe(t.getNode('/'));
+    expect(t.getNode('/a/b/c')).toBeDefined();
+    for (const bad of ['a', 'a/b', '//a', '/a//b', '/a/', '/a/b/', '/a/b/c/', '/a/x/c', '/x', '/a/b/c/d']) expect(t.getNode(bad)).toBeUndefined();
+    expect(t.has('/a/b')).toBe(true);
+    expect(t.has('/a/b/')).toBe(false);
+  });
+
+  it('a parent deleted and created again is looked up afresh (not through the cached old one)', () => {
+    const t = new DataTree();
+    applyAll(t, 1, [createTxn('/p', 1), createTxn('/p/q', 1), createTxn('/p/q/x', 1, 'old')]);
+    expect(t.getNode('/p/q/x')).toBeDefined(); // caches /p/q as the last parent
+    t.apply(hdr(4, 2), { type: 2, path: '/p/q/x' });
+    t.apply(hdr(5, 2), { type: 2, path: '/p/q' });
+    expect(t.getNode('/p/q/x')).toBeUndefined();
+    applyAll(t, 6, [createTxn('/p/q', 2), createTxn('/p/q/x', 1, 'new')]);
+    expect(t.dataOf(t.getNode('/p/q/x')!)!.toString()).toBe('new');
+    expect(t.childrenOf(t.getNode('/p/q')!)).toEqual(['x']);
+    expect(t.nodeCount).toBe(5 + 3);
+  });
+
+  it('counts nodes and approximate data size like ZooKeeper (root under "" and "/")', () => {
+    const t = new DataTree();
+    expect(t.nodeCount).toBe(5);
+    const fresh = t.approximateDataSize;
+    applyAll(t, 1, [createTxn('/ab', 1, 'xyz'), createTxn('/ab/cd', 1, '12')]);
+    expect(t.approximateDataSize).toBe(fresh + '/ab'.length + 3 + '/ab/cd'.length + 2);
+    expect(t.nodeCount).toBe(7);
+    t.apply(hdr(3, 2), { type: 2, path: '/ab/cd' });
+    expect(t.approximateDataSize).toBe(fresh + '/ab'.length + 3);
+    expect(t.nodeCount).toBe(6);
+  });
+
   it('reuses stat slots and grows past the initial column capacity', () => {
     const t = new DataTree();
     const txns: Txn[] = [];

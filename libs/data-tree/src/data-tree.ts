@@ -2,9 +2,11 @@
  * The replicated znode store: ZooKeeper's DataTree.processTxn as a pure, deterministic `apply`.
  *
  * Memory layout (a benchmark counts bytes per znode and the store must hold millions):
- *  - one flat Map<string, Znode> keyed by full path ("" is an alias of the root, as in ZooKeeper);
- *  - a Znode holds only its slot, ephemeralOwner (a shared 0n when not ephemeral) and a lazily
- *    created Set of child names;
+ *  - no map of full paths: each Znode holds a lazily created Map of its children by name, and a path is
+ *    found by walking it from the root (a one-entry cache of the last parent makes runs of requests under
+ *    one parent a single lookup). One hash-table entry per znode instead of two, and no full-path string
+ *    kept per znode: loading a snapshot of millions of znodes is mostly these inserts;
+ *  - a Znode holds only its slot, ephemeralOwner (a shared 0n when not ephemeral) and its children;
  *  - the numeric stat fields and the ACL reference live in typed-array columns indexed by the slot
  *    (no per-node boxed doubles for zxids/times);
  *  - data lives in a DataArena (large shared chunks, addressed by columns): no Buffer object per node;
@@ -103,8 +105,8 @@ export class Znode {
     public slot: number,
     /** session id for ephemerals, the container/TTL markers, or the shared 0n */
     public ephemeralOwner: bigint,
-    /** child names, created on the first child */
-    public children: Set<string> | null,
+    /** children by name, created on the first child */
+    public children: Map<string, Znode> | null,
   ) {}
 }
 
@@ -262,7 +264,13 @@ export class DataTree {
   /** highest zxid applied (set by apply; set it after loading a snapshot) */
   lastProcessedZxid = 0;
 
-  private readonly nodes = new Map<string, Znode>();
+  /** undefined only while a snapshot is being loaded, before its first node */
+  private root: Znode | undefined;
+  /** live znodes, the root included */
+  private liveNodes = 0;
+  /** the last parent found by walking (see parentByWalk); a deleted node (slot -1) is never returned from it */
+  private cachedParentPath = '';
+  private cachedParent: Znode | undefined;
   private readonly cols = new Columns();
   private readonly arena = new DataArena();
   private readonly parentPaths = new ParentPathCache();
@@ -277,26 +285,20 @@ export class DataTree {
   private readonly quotaPaths = new Set<string>();
   private dataSize = 0;
   private ephemeralTotal = 0;
-  /** loadNode's cache of the last parent looked up (snapshot load only) */
-  private loadParentPath: string | null = null;
-  private loadParent: Znode | undefined;
   readonly extendedTypesEnabled: boolean;
 
   constructor(options?: DataTreeOptions & { empty?: boolean }) {
     this.extendedTypesEnabled = options?.extendedTypesEnabled ?? true;
     if (options?.empty) return;
     const root = this.newNode(EMPTY, OPEN_UNSAFE_ACL_REF, ZERO_OWNER, 0, 0);
-    this.nodes.set('', root);
-    this.nodes.set('/', root);
+    this.root = root;
     const proc = this.newNode(EMPTY, OPEN_UNSAFE_ACL_REF, ZERO_OWNER, 0, 0);
-    this.addChild(root, 'zookeeper');
-    this.nodes.set(PROC_ZOOKEEPER, proc);
+    this.addChild(root, 'zookeeper', proc);
     const quota = this.newNode(EMPTY, OPEN_UNSAFE_ACL_REF, ZERO_OWNER, 0, 0);
-    this.addChild(proc, 'quota');
-    this.nodes.set(QUOTA_ZOOKEEPER, quota);
+    this.addChild(proc, 'quota', quota);
     const config = this.newNode(EMPTY, this.acls.addUsage(READ_ACL_UNSAFE), ZERO_OWNER, 0, 0);
-    this.addChild(proc, 'config');
-    this.nodes.set(CONFIG_ZOOKEEPER, config);
+    this.addChild(proc, 'config', config);
+    this.liveNodes = 4;
     // DataTree.addConfigNode sets the ACL with setACL(path, READ_ACL_UNSAFE, -1): aversion -1
     this.cols.aversion[config.slot] = -1;
     this.dataSize = this.computeApproximateDataSize();
@@ -304,12 +306,56 @@ export class DataTree {
 
   // ------------------------------------------------------------------ reads
 
+  /** The node at `path`; "" is an alias of the root "/", as in ZooKeeper. */
   getNode(path: string): Znode | undefined {
-    return this.nodes.get(path);
+    const lastSlash = path.lastIndexOf('/');
+    let parent: Znode | undefined;
+    if (lastSlash > 0) {
+      const cached = this.cachedParent;
+      const cachedPath = this.cachedParentPath;
+      parent =
+        cached !== undefined && cached.slot >= 0 && cachedPath.length === lastSlash && path.startsWith(cachedPath)
+          ? cached
+          : this.parentByWalk(path.substring(0, lastSlash));
+    } else if (lastSlash === 0) {
+      if (path.length === 1) return this.root;
+      parent = this.root;
+    } else {
+      return path === '' ? this.root : undefined;
+    }
+    if (parent === undefined || parent.children === null) return undefined;
+    return parent.children.get(path.substring(lastSlash + 1));
   }
 
   has(path: string): boolean {
-    return this.nodes.has(path);
+    return this.getNode(path) !== undefined;
+  }
+
+  /** The node at a parent path as createNode/deleteNode compute it ("" for children of the root). */
+  private parentNode(parentPath: string): Znode | undefined {
+    if (parentPath === '') return this.root;
+    const cached = this.cachedParent;
+    if (cached !== undefined && cached.slot >= 0 && parentPath === this.cachedParentPath) return cached;
+    return this.parentByWalk(parentPath);
+  }
+
+  /** Walks `dir` ("/a/b", not the root) name by name from the root, and caches what it finds. */
+  private parentByWalk(dir: string): Znode | undefined {
+    if (dir.charCodeAt(0) !== 0x2f) return undefined;
+    let node = this.root;
+    let start = 1;
+    for (;;) {
+      if (node === undefined || node.children === null) return undefined;
+      const slash = dir.indexOf('/', start);
+      node = node.children.get(slash < 0 ? dir.substring(start) : dir.substring(start, slash));
+      if (slash < 0) break;
+      start = slash + 1;
+    }
+    if (node !== undefined) {
+      this.cachedParentPath = dir;
+      this.cachedParent = node;
+    }
+    return node;
   }
 
   /** The node's data: null, or bytes to treat as read-only (a view that stays valid after later writes). */
@@ -402,7 +448,7 @@ export class DataTree {
   }
 
   childrenOf(node: Znode): string[] {
-    return node.children === null ? [] : Array.from(node.children);
+    return node.children === null ? [] : Array.from(node.children.keys());
   }
 
   numChildrenOf(node: Znode): number {
@@ -452,28 +498,25 @@ export class DataTree {
 
   /** getAllChildrenNumber: number of descendants (0 if the node does not exist). */
   allChildrenNumber(path: string): number {
-    if (path === '/') return this.nodes.size - 2;
-    const node = this.nodes.get(path);
+    if (path === '/') return this.liveNodes - 1;
+    const node = this.getNode(path);
     if (node === undefined) return 0;
     let count = 0;
-    const stack: Array<[string, Znode]> = [[path, node]];
+    const stack: Znode[] = [node];
     while (stack.length > 0) {
-      const [p, n] = stack.pop()!;
+      const n = stack.pop()!;
       if (n.children === null) continue;
-      for (const name of n.children) {
-        const cp = p + '/' + name;
-        const c = this.nodes.get(cp);
-        if (c === undefined) continue;
+      for (const child of n.children.values()) {
         count++;
-        stack.push([cp, c]);
+        stack.push(child);
       }
     }
     return count;
   }
 
-  /** Like ZooKeeper's getNodeCount: the map size, which includes the "" alias of the root (5 on a fresh tree). */
+  /** Like ZooKeeper's getNodeCount, the size of its path map, which includes the "" alias of the root (5 on a fresh tree). */
   get nodeCount(): number {
-    return this.nodes.size;
+    return this.root === undefined ? 0 : this.liveNodes + 1;
   }
 
   /** ZooKeeper's cachedApproximateDataSize: sum of path length + data length (root counted under "" and "/"). */
@@ -501,7 +544,7 @@ export class DataTree {
   containersToDelete(nowMs: number, maxNeverUsedMs: number): string[] {
     const out: string[] = [];
     for (const path of this.containers) {
-      const node = this.nodes.get(path);
+      const node = this.getNode(path);
       if (node === undefined || (node.children !== null && node.children.size > 0)) continue;
       const s = node.slot;
       if (this.cols.cversion[s]! > 0) out.push(path);
@@ -514,7 +557,7 @@ export class DataTree {
   ttlExpired(nowMs: number): string[] {
     const out: string[] = [];
     for (const path of this.ttls) {
-      const node = this.nodes.get(path);
+      const node = this.getNode(path);
       if (node === undefined || (node.children !== null && node.children.size > 0)) continue;
       if (ephemeralKind(node.ephemeralOwner, this.extendedTypesEnabled) !== EphemeralKind.TTL) continue;
       const ttl = ttlOfOwner(node.ephemeralOwner);
@@ -544,8 +587,7 @@ export class DataTree {
     let sum1 = 0;
     let sum2 = 0;
     const c = this.cols;
-    for (const [path, node] of this.nodes) {
-      if (path === '') continue;
+    for (const [path, node] of this.walk()) {
       let h1 = 0x811c9dc5;
       let h2 = 0x12345678;
       for (let i = 0; i < path.length; i++) {
@@ -641,21 +683,21 @@ export class DataTree {
         if (err !== 0) return { err, path: txn.path };
         // a plain create answers with the path only (also inside a multi): no Stat to build
         if (txn.type === 1) return { err: 0, path: txn.path };
-        return { err: 0, path: txn.path, stat: this.statOf(this.nodes.get(txn.path)!) };
+        return { err: 0, path: txn.path, stat: this.statOf(this.getNode(txn.path)!) };
       }
       case 2:
       case 20:
         return { err: this.deleteNode(txn.path, header.zxid, triggers), path: txn.path };
       case 5:
       case 16: {
-        const node = this.nodes.get(txn.path);
+        const node = this.getNode(txn.path);
         if (node === undefined) return { err: ErrorCode.NO_NODE, path: txn.path };
         this.setData(txn.path, node, txn.data, txn.version, header.zxid, header.time);
         triggers.push({ type: EventType.NodeDataChanged, path: txn.path });
         return { err: 0, path: txn.path, stat: this.statOf(node) };
       }
       case 7: {
-        const node = this.nodes.get(txn.path);
+        const node = this.getNode(txn.path);
         if (node === undefined) return { err: ErrorCode.NO_NODE, path: txn.path };
         const s = node.slot;
         const newRef = this.acls.addUsage(txn.acl);
@@ -756,9 +798,9 @@ export class DataTree {
     return new Znode(slot, owner, null);
   }
 
-  private addChild(parent: Znode, name: string): void {
-    if (parent.children === null) parent.children = new Set();
-    parent.children.add(name);
+  private addChild(parent: Znode, name: string, child: Znode): void {
+    if (parent.children === null) parent.children = new Map();
+    parent.children.set(name, child);
   }
 
   private removeChild(parent: Znode, name: string): void {
@@ -842,9 +884,9 @@ export class DataTree {
     if (lastSlash < 0) return ErrorCode.BAD_ARGUMENTS;
     const parentName = this.parentPaths.of(path, lastSlash);
     const childName = path.substring(lastSlash + 1);
-    const parent = this.nodes.get(parentName);
+    const parent = this.parentNode(parentName);
     if (parent === undefined) return ErrorCode.NO_NODE;
-    if (this.nodes.has(path) || (parent.children !== null && parent.children.has(childName))) return ErrorCode.NODE_EXISTS;
+    if (parent.children !== null && parent.children.has(childName)) return ErrorCode.NODE_EXISTS;
     const ps = parent.slot;
     const c = this.cols;
     if (parentCVersion === -1) parentCVersion = (c.cversion[ps]! + 1) | 0;
@@ -857,8 +899,8 @@ export class DataTree {
     const child = this.newNode(data, this.acls.addUsage(acl), ownerRef, zxid, time);
     const storedLength = data === null ? 0 : data.length;
     // newNode allocated a slot: columns may have grown, re-read through this.cols
-    this.addChild(parent, childName);
-    this.nodes.set(path, child);
+    this.addChild(parent, childName, child);
+    this.liveNodes++;
     this.dataSize += path.length + storedLength;
     child.ephemeralOwner = this.trackOwner(path, ownerRef);
 
@@ -882,7 +924,7 @@ export class DataTree {
 
   private setCversionPzxid(path: string, newCversion: number, zxid: number): number {
     if (path.endsWith('/')) path = path.substring(0, path.length - 1);
-    const node = this.nodes.get(path);
+    const node = this.getNode(path);
     if (node === undefined) return ErrorCode.NO_NODE;
     const s = node.slot;
     if (newCversion === -1) newCversion = (this.cols.cversion[s]! + 1) | 0;
@@ -898,16 +940,16 @@ export class DataTree {
     if (lastSlash < 0 || path === '/') return ErrorCode.BAD_ARGUMENTS;
     const parentName = this.parentPaths.of(path, lastSlash);
     const childName = path.substring(lastSlash + 1);
-    const parent = this.nodes.get(parentName);
+    const parent = this.parentNode(parentName);
     if (parent === undefined) return ErrorCode.NO_NODE;
+    const node = parent.children === null ? undefined : parent.children.get(childName);
     // the child may already be gone (fuzzy snapshot): pzxid still moves forward
     this.removeChild(parent, childName);
     if (zxid > this.cols.pzxid[parent.slot]!) this.cols.pzxid[parent.slot] = zxid;
 
-    const node = this.nodes.get(path);
     if (node === undefined) return ErrorCode.NO_NODE;
     const deletedAcl = this.aclOf(node);
-    this.nodes.delete(path);
+    this.liveNodes--;
     const s = node.slot;
     this.acls.removeUsage(this.cols.acl[s]!);
     const len = this.dataLengthOf(node);
@@ -918,7 +960,7 @@ export class DataTree {
     this.arena.maybeCompact(this.cols, this.cols.next);
     // an orphaned subtree cannot exist (NotEmpty), but keep the index sane if a replay deletes a parent first
     if (node.children !== null) {
-      for (const name of node.children) this.dropSubtree(path + '/' + name);
+      for (const [name, child] of node.children) this.dropSubtree(path + '/' + name, child);
       node.children = null;
     }
 
@@ -933,11 +975,9 @@ export class DataTree {
     return 0;
   }
 
-  private dropSubtree(path: string): void {
-    const node = this.nodes.get(path);
-    if (node === undefined) return;
-    if (node.children !== null) for (const name of node.children) this.dropSubtree(path + '/' + name);
-    this.nodes.delete(path);
+  private dropSubtree(path: string, node: Znode): void {
+    if (node.children !== null) for (const [name, child] of node.children) this.dropSubtree(path + '/' + name, child);
+    this.liveNodes--;
     this.acls.removeUsage(this.cols.acl[node.slot]!);
     this.dataSize -= path.length + this.dataLengthOf(node);
     this.untrackOwner(path, node.ephemeralOwner);
@@ -956,7 +996,7 @@ export class DataTree {
     const newLen = data === null ? 0 : data.length;
     const lastPrefix = this.maxPrefixWithQuota(path);
     if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, newLen - lastLen, 0);
-    // the root is in the map twice ("" and "/"), and counted twice by a recount
+    // the root is counted twice, under "" and "/" (ZooKeeper's map has both)
     this.dataSize += (newLen - lastLen) * (path === '/' || path === '' ? 2 : 1);
   }
 
@@ -982,7 +1022,7 @@ export class DataTree {
   }
 
   private updateQuotaStat(lastPrefix: string, bytesDiff: number, countDiff: number): void {
-    const statNode = this.nodes.get(QUOTA_ZOOKEEPER + lastPrefix + '/' + QUOTA_STAT_NODE);
+    const statNode = this.getNode(QUOTA_ZOOKEEPER + lastPrefix + '/' + QUOTA_STAT_NODE);
     if (statNode === undefined) return;
     const st = new StatsTrack(this.dataOf(statNode));
     st.count = st.count + countDiff;
@@ -994,16 +1034,15 @@ export class DataTree {
     if (path === '') return;
     let count = 0;
     let bytes = 0;
-    const stack = [path];
+    const top = this.getNode(path);
+    const stack = top === undefined ? [] : [top];
     while (stack.length > 0) {
-      const p = stack.pop()!;
-      const n = this.nodes.get(p);
-      if (n === undefined) continue;
+      const n = stack.pop()!;
       count++;
       bytes += this.dataLengthOf(n);
-      if (n.children !== null) for (const name of n.children) stack.push(p + '/' + name);
+      if (n.children !== null) for (const child of n.children.values()) stack.push(child);
     }
-    const statNode = this.nodes.get(QUOTA_ZOOKEEPER + path + '/' + QUOTA_STAT_NODE);
+    const statNode = this.getNode(QUOTA_ZOOKEEPER + path + '/' + QUOTA_STAT_NODE);
     if (statNode === undefined) return;
     const st = new StatsTrack();
     st.count = count;
@@ -1016,7 +1055,7 @@ export class DataTree {
     const stack = [QUOTA_ZOOKEEPER];
     while (stack.length > 0) {
       const p = stack.pop()!;
-      const n = this.nodes.get(p);
+      const n = this.getNode(p);
       if (n === undefined) continue;
       if (n.children === null) {
         const end = '/' + QUOTA_LIMIT_NODE;
@@ -1027,14 +1066,46 @@ export class DataTree {
         }
         continue;
       }
-      for (const name of n.children) stack.push(p + '/' + name);
+      for (const name of n.children.keys()) stack.push(p + '/' + name);
     }
   }
 
+  /** Sum of path length + data length, the root counted under "" and "/" like ZooKeeper's map (no path strings built). */
   private computeApproximateDataSize(): number {
-    let total = 0;
-    for (const [path, node] of this.nodes) total += path.length + this.dataLengthOf(node);
+    const root = this.root;
+    if (root === undefined) return 0;
+    let total = 1 + 2 * this.dataLengthOf(root);
+    const nodes: Znode[] = [root];
+    const pathLengths: number[] = [0];
+    while (nodes.length > 0) {
+      const node = nodes.pop()!;
+      const pathLength = pathLengths.pop()!;
+      if (node.children === null) continue;
+      for (const [name, child] of node.children) {
+        const childLength = pathLength + 1 + name.length;
+        total += childLength + this.dataLengthOf(child);
+        nodes.push(child);
+        pathLengths.push(childLength);
+      }
+    }
     return total;
+  }
+
+  /** Every node with its path, root first ("/"), parents before children. */
+  private *walk(): Generator<[string, Znode]> {
+    const root = this.root;
+    if (root === undefined) return;
+    yield ['/', root];
+    const stack: Array<[string, Znode]> = [['', root]];
+    while (stack.length > 0) {
+      const [path, node] = stack.pop()!;
+      if (node.children === null) continue;
+      for (const [name, child] of node.children) {
+        const childPath = path + '/' + name;
+        yield [childPath, child];
+        stack.push([childPath, child]);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ snapshot support (used by snapshot.ts)
@@ -1054,58 +1125,61 @@ export class DataTree {
     this.acls.define(ref, acl);
   }
 
-  /** @internal adds one node while loading a snapshot (pre-order: the parent must already be loaded) */
-  loadNode(path: string, data: Buffer | null, aclRef: number, st: StatPersisted): void {
-    if (path === '/' && this.nodes.has('')) throw new Error(`invalid snapshot: duplicate node "${path}"`);
+  /**
+   * @internal adds one node while loading a snapshot (pre-order: the parent must already be loaded). Its
+   * data is the `dataLength` bytes of `source` at `dataStart` (-1: null), copied; `st` may be reused.
+   */
+  loadNode(path: string, source: Buffer, dataStart: number, dataLength: number, aclRef: number, st: StatPersisted): void {
     if (!this.acls.has(aclRef)) throw new Error(`invalid snapshot: node "${path}" references unknown ACL ${aclRef}`);
     const lastSlash = path.lastIndexOf('/');
     let parent: Znode | undefined;
-    if (lastSlash !== -1) {
-      // pre-order: siblings follow each other, so the previous node's parent is usually this one's
-      // too; a prefix compare spares a substring and a lookup in the (large) path map
-      const cached = this.loadParentPath;
-      if (cached !== null && cached.length === lastSlash && path.startsWith(cached)) {
-        parent = this.loadParent;
-      } else {
-        const parentPath = path.substring(0, lastSlash);
-        parent = this.nodes.get(parentPath);
-        if (parent === undefined) throw new Error(`invalid snapshot: unable to find parent "${parentPath}" of path "${path}"`);
-        this.loadParentPath = parentPath;
-        this.loadParent = parent;
-      }
-    } else if (path !== '') {
-      throw new Error(`invalid snapshot: path "${path}" has no '/'`);
+    if (path === '') {
+      if (this.root !== undefined) throw new Error('invalid snapshot: duplicate node ""');
+    } else if (lastSlash < 0 || path === '/') {
+      throw new Error(`invalid snapshot: bad node path "${path}"`);
+    } else {
+      // pre-order: siblings follow each other, so the previous node's parent is usually this one's too
+      // (getNode's cached-parent check, without building the parent's path)
+      const cached = this.cachedParent;
+      const cachedPath = this.cachedParentPath;
+      parent =
+        lastSlash === 0
+          ? this.root
+          : cached !== undefined && cachedPath.length === lastSlash && path.startsWith(cachedPath)
+            ? cached
+            : this.parentByWalk(path.substring(0, lastSlash));
+      if (parent === undefined) throw new Error(`invalid snapshot: unable to find parent "${path.substring(0, lastSlash)}" of path "${path}"`);
     }
     let owner = st.ephemeralOwner === 0n ? ZERO_OWNER : st.ephemeralOwner;
     if (owner !== ZERO_OWNER) owner = this.sharedOwner(owner);
-    const node = this.newNode(data, aclRef, owner, st.czxid, st.ctime);
+    const node = this.newNode(null, aclRef, owner, st.czxid, st.ctime);
     const s = node.slot;
     const c = this.cols;
+    this.arena.putRange(c, s, source, dataStart, dataLength);
     c.mzxid[s] = st.mzxid;
     c.pzxid[s] = st.pzxid;
     c.mtime[s] = st.mtime;
     c.version[s] = st.version;
     c.cversion[s] = st.cversion;
     c.aversion[s] = st.aversion;
-    const known = this.nodes.size;
-    this.nodes.set(path, node);
+    this.acls.addRefUsage(aclRef);
+    this.liveNodes++;
+    if (parent === undefined) {
+      this.root = node;
+      return;
+    }
+    if (parent.children === null) parent.children = new Map();
+    const known = parent.children.size;
+    parent.children.set(path.substring(lastSlash + 1), node);
     // one hash lookup instead of has() + set(): a duplicate replaced an entry instead of adding one
     // (the load is abandoned, so the overwritten entry does not matter)
-    if (this.nodes.size === known) throw new Error(`invalid snapshot: duplicate node "${path}"`);
-    this.acls.addRefUsage(aclRef);
-    if (path === '') {
-      this.nodes.set('/', node);
-    } else {
-      this.addChild(parent!, path.substring(lastSlash + 1));
-      node.ephemeralOwner = this.trackOwner(path, owner);
-    }
+    if (parent.children.size === known) throw new Error(`invalid snapshot: duplicate node "${path}"`);
+    node.ephemeralOwner = this.trackOwner(path, owner);
   }
 
   /** @internal finishes a snapshot load */
   finishLoad(): void {
-    this.loadParentPath = null;
-    this.loadParent = undefined;
-    if (!this.nodes.has('')) throw new Error('invalid snapshot: no root node');
+    if (this.root === undefined) throw new Error('invalid snapshot: no root node');
     this.dataSize = this.computeApproximateDataSize();
     this.setupQuota();
     this.acls.purgeUnused();

@@ -13,7 +13,7 @@
  * dumped ACL cache is written with the OPEN ACL placeholder (-1), which the replayed setACL txn overwrites.
  */
 import { JuteReader, JuteWriter } from '@paddock/protocol';
-import { DataTree, type DataTreeOptions, type Znode } from './data-tree.js';
+import { DataTree, type DataTreeOptions, type StatPersisted, type Znode } from './data-tree.js';
 import { readACL, writeACL } from '@paddock/protocol';
 
 export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1 << 20;
@@ -71,7 +71,7 @@ export function serializeSnapshot(tree: DataTree, sessions: Iterable<[bigint, nu
     const stack: Frame[] = [];
     if (root !== undefined) {
       writeNode('', root);
-      if (root.children !== null) stack.push({ prefix: '/', names: Array.from(root.children), i: 0 });
+      if (root.children !== null) stack.push({ prefix: '/', names: Array.from(root.children.keys()), i: 0 });
     }
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
@@ -84,7 +84,7 @@ export function serializeSnapshot(tree: DataTree, sessions: Iterable<[bigint, nu
       const node = tree.getNode(path);
       if (node === undefined || tree.czxidOf(node) > startZxid) continue;
       writeNode(path, node);
-      if (node.children !== null) stack.push({ prefix: path + '/', names: Array.from(node.children), i: 0 });
+      if (node.children !== null) stack.push({ prefix: path + '/', names: Array.from(node.children.keys()), i: 0 });
       if (w.offset >= limit) yield take();
     }
     w.writeString('/');
@@ -123,24 +123,27 @@ export function deserializeSnapshot(buf: Buffer, options?: DeserializeOptions): 
       if (acl === null) throw new Error(`missing ACL list for reference ${ref}`);
       tree.loadAcl(ref, acl);
     }
+    // one stat record for every node (loadNode copies it): a snapshot holds millions of nodes
+    const st: StatPersisted = { czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, pzxid: 0 };
     let path = r.readString();
     let first = true;
     while (path !== '/') {
       if (path === null) throw new Error('null node path');
       if (first && path !== '') throw new Error(`first node must be the root (""), got "${path}"`);
       first = false;
-      const data = r.readBuffer();
+      const dataLength = r.skipBuffer();
+      const dataStart = r.offset - Math.max(dataLength, 0);
       const aclRef = r.readLongNumber();
-      const czxid = r.readLongNumber();
-      const mzxid = r.readLongNumber();
-      const ctime = r.readLongNumber();
-      const mtime = r.readLongNumber();
-      const version = r.readInt();
-      const cversion = r.readInt();
-      const aversion = r.readInt();
-      const ephemeralOwner = r.readLong();
-      const pzxid = r.readLongNumber();
-      tree.loadNode(path, data, aclRef, { czxid, mzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, pzxid });
+      st.czxid = r.readLongNumber();
+      st.mzxid = r.readLongNumber();
+      st.ctime = r.readLongNumber();
+      st.mtime = r.readLongNumber();
+      st.version = r.readInt();
+      st.cversion = r.readInt();
+      st.aversion = r.readInt();
+      st.ephemeralOwner = r.readLongOrZero();
+      st.pzxid = r.readLongNumber();
+      tree.loadNode(path, buf, dataStart, dataLength, aclRef, st);
       path = r.readString();
     }
     if (r.remaining !== 0) throw new Error(`${r.remaining} unexpected bytes after the "/" terminator`);

@@ -86,6 +86,30 @@ export class JuteReader {
     return v;
   }
 
+  /**
+   * A `buffer` left in place: returns its length (-1 for null) and moves past it; the bytes start at
+   * `offset - length`. For bulk loaders that copy the bytes elsewhere and need no view object.
+   */
+  skipBuffer(): number {
+    const len = this.readLength('buffer');
+    if (len <= 0) return len;
+    this.need(len);
+    this.offset += len;
+    return len;
+  }
+
+  /** A long that is usually 0 (ephemeralOwner): 0n without building a bigint, else the exact value. */
+  readLongOrZero(): bigint {
+    this.need(8);
+    const o = this.offset;
+    const buf = this.buf;
+    if (buf[o] === 0 && buf[o + 1] === 0 && buf[o + 2] === 0 && buf[o + 3] === 0 && buf.readInt32BE(o + 4) === 0) {
+      this.offset = o + 8;
+      return 0n;
+    }
+    return this.readLong();
+  }
+
   /** A `ustring`; -1 (null) reads as `null`. */
   readString(): string | null {
     const len = this.readLength('string');

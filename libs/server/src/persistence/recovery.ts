@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { CorruptLogError, CorruptSnapshotError } from './errors.js';
 import {
@@ -91,6 +91,17 @@ export async function recover(dataDir: string, dataLogDir: string, opts: Recover
   await mkdir(snapshots.dir, { recursive: true });
   await snapshots.removeTempFiles();
   const snapFiles = await snapshots.list();
+  const logDir = versionDir(dataLogDir);
+  await mkdir(logDir, { recursive: true });
+  const logFiles = await listZxidFiles(logDir, LOG_PREFIX);
+  // The segments the newest snapshot needs are read on the thread pool meanwhile: they arrive while
+  // this thread reads and checksums the snapshot.
+  const prefetched = new Map<string, Promise<Buffer>>();
+  for (const f of selectLogFiles(logFiles, Math.max(snapFiles[0]?.zxid ?? 0, 0))) {
+    const pending = readWholeFile(f.path);
+    pending.catch(() => undefined); // awaited below if still needed; never an unhandled rejection
+    prefetched.set(f.path, pending);
+  }
   const snapshot = await snapshots.loadNewestValid();
   if (!snapshot && snapFiles.length > 0) {
     const reason = `${snapFiles.length} snapshot file(s), none with a valid checksum`;
@@ -101,9 +112,7 @@ export async function recover(dataDir: string, dataLogDir: string, opts: Recover
   if (snapshot) logger.info(`loading snapshot ${snapshot.path} (zxid ${hex(snapZxid)})`);
 
   // --- txn log -----------------------------------------------------------------------------
-  const logDir = versionDir(dataLogDir);
-  await mkdir(logDir, { recursive: true });
-  const segments = selectLogFiles(await listZxidFiles(logDir, LOG_PREFIX), Math.max(snapZxid, 0));
+  const segments = selectLogFiles(logFiles, Math.max(snapZxid, 0));
 
   const txns: Buffer[] = [];
   let prev = -1; // last entry zxid seen in the log
@@ -115,8 +124,9 @@ export async function recover(dataDir: string, dataLogDir: string, opts: Recover
   const counts: number[] = [];
   for (let i = 0; i < segments.length; i++) {
     const f = segments[i]!;
-    // blocking: recovery runs before anything is served, and one read beats 512 KB async pieces
-    const buf = readFileSync(f.path);
+    // blocking when not prefetched: recovery runs before anything is served
+    const pending = prefetched.get(f.path);
+    const buf = pending === undefined ? readFileSync(f.path) : await pending;
 
     if (tail !== undefined) {
       // Past a damaged spot: nothing valid may follow it, or it was not a torn tail.
@@ -218,4 +228,46 @@ export async function recover(dataDir: string, dataLogDir: string, opts: Recover
   const result: RecoveryResult = { txns, lastZxid, log, snapshots, repairs };
   if (snapshot) result.snapshot = snapshot;
   return result;
+}
+
+/**
+ * A whole file in one thread-pool read (fs.promises.readFile reads 512 KB pieces, and each piece
+ * would wait for this thread, busy with the snapshot).
+ */
+function readWholeFile(path: string): Promise<Buffer> {
+  let fd: number;
+  let size: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+  try {
+    size = fstatSync(fd).size;
+  } catch (e) {
+    closeSync(fd);
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+  const buf = Buffer.allocUnsafe(size);
+  return new Promise((resolve, reject) => {
+    const readFrom = (offset: number): void => {
+      if (offset >= size) {
+        closeSync(fd);
+        resolve(buf);
+        return;
+      }
+      read(fd, buf, offset, size - offset, offset, (err, n) => {
+        if (err !== null) {
+          closeSync(fd);
+          reject(err);
+        } else if (n === 0) {
+          closeSync(fd);
+          resolve(buf.subarray(0, offset));
+        } else {
+          readFrom(offset + n);
+        }
+      });
+    };
+    readFrom(0);
+  });
 }
