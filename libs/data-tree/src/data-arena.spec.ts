@@ -37,7 +37,7 @@ describe('DataArena', () => {
     expect(a.view(c, 2)!.equals(bytes(3, 10))).toBe(true);
   });
 
-  it('putRange copies a range of a larger buffer, small values byte by byte and large ones natively', () => {
+  it('putRange copies a range of a larger buffer (null, empty, small, chunk-sized and dedicated values)', () => {
     const a = new DataArena();
     const c = columns(4);
     const source = Buffer.concat([bytes(7, 50), bytes(8, 1000), bytes(9, 70_000)]);

@@ -22,8 +22,6 @@ const MAX_CHUNK = 1024 * 1024;
 const DEDICATED = 64 * 1024;
 /** Compaction waits until at least this much garbage piled up. */
 const MIN_GARBAGE = 1024 * 1024;
-/** putRange copies values up to this size byte by byte */
-const SMALL_COPY = 256;
 
 export class DataArena {
   private chunks: Buffer[] = [];
@@ -49,15 +47,11 @@ export class DataArena {
   }
 
   /** Like `put`, for the `length` bytes of `source` at `start` (-1: null data), without a view of them. */
-  putRange(cols: DataColumns, slot: number, source: Uint8Array, start: number, length: number): void {
+  putRange(cols: DataColumns, slot: number, source: Buffer, start: number, length: number): void {
     cols.dataLength[slot] = length < 0 ? -1 : length;
     if (length <= 0) return;
     this.place(cols, slot, length);
-    const target = this.chunks[cols.dataChunk[slot]!]!;
-    const at = cols.dataOffset[slot]!;
-    // a byte loop beats a native copy's call overhead for the small values znodes usually hold
-    if (length <= SMALL_COPY) for (let i = 0; i < length; i++) target[at + i] = source[start + i]!;
-    else target.set(source.subarray(start, start + length), at);
+    source.copy(this.chunks[cols.dataChunk[slot]!]!, cols.dataOffset[slot]!, start, start + length);
     this.liveBytes += length;
   }
 
