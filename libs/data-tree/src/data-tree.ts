@@ -311,12 +311,7 @@ export class DataTree {
     const lastSlash = path.lastIndexOf('/');
     let parent: Znode | undefined;
     if (lastSlash > 0) {
-      const cached = this.cachedParent;
-      const cachedPath = this.cachedParentPath;
-      parent =
-        cached !== undefined && cached.slot >= 0 && cachedPath.length === lastSlash && path.startsWith(cachedPath)
-          ? cached
-          : this.parentByWalk(path.substring(0, lastSlash));
+      parent = this.parentOfPath(path, lastSlash);
     } else if (lastSlash === 0) {
       if (path.length === 1) return this.root;
       parent = this.root;
@@ -329,6 +324,14 @@ export class DataTree {
 
   has(path: string): boolean {
     return this.getNode(path) !== undefined;
+  }
+
+  /** The parent of `path`, whose last '/' is at lastSlash > 0: the cached parent when `path` is under it (no substring built), else by walking. */
+  private parentOfPath(path: string, lastSlash: number): Znode | undefined {
+    const cached = this.cachedParent;
+    const cachedPath = this.cachedParentPath;
+    if (cached !== undefined && cached.slot >= 0 && cachedPath.length === lastSlash && path.startsWith(cachedPath)) return cached;
+    return this.parentByWalk(path.substring(0, lastSlash));
   }
 
   /** The node at a parent path as createNode/deleteNode compute it ("" for children of the root). */
@@ -1138,16 +1141,8 @@ export class DataTree {
     } else if (lastSlash < 0 || path === '/') {
       throw new Error(`invalid snapshot: bad node path "${path}"`);
     } else {
-      // pre-order: siblings follow each other, so the previous node's parent is usually this one's too
-      // (getNode's cached-parent check, without building the parent's path)
-      const cached = this.cachedParent;
-      const cachedPath = this.cachedParentPath;
-      parent =
-        lastSlash === 0
-          ? this.root
-          : cached !== undefined && cachedPath.length === lastSlash && path.startsWith(cachedPath)
-            ? cached
-            : this.parentByWalk(path.substring(0, lastSlash));
+      // pre-order: siblings follow each other, so the cached parent is usually this one's
+      parent = lastSlash === 0 ? this.root : this.parentOfPath(path, lastSlash);
       if (parent === undefined) throw new Error(`invalid snapshot: unable to find parent "${path.substring(0, lastSlash)}" of path "${path}"`);
     }
     let owner = st.ephemeralOwner === 0n ? ZERO_OWNER : st.ephemeralOwner;
