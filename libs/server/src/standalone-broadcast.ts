@@ -1,6 +1,7 @@
 import type { Txn, TxnHeader } from '@paddock/data-tree';
 import { writeTxn } from '@paddock/data-tree';
 import { JuteWriter } from '@paddock/protocol';
+import { flushOutputNow } from './net/output-buffer.js';
 import type { TxnLog } from './persistence/index.js';
 import type { Broadcast } from './zk-server.js';
 
@@ -9,7 +10,9 @@ import type { Broadcast } from './zk-server.js';
  * Many txns share one fsync (the log batches appends made while an fsync is in flight).
  */
 export class StandaloneBroadcast implements Broadcast {
-  private readonly queue: Array<{ header: TxnHeader; txn: Txn }> = [];
+  /** logged txns waiting to be durable, in zxid order: headers[i] goes with txns[i] (no pair object per txn) */
+  private readonly headers: TxnHeader[] = [];
+  private readonly txns: Txn[] = [];
   private head = 0;
   private readonly writer = new JuteWriter(1024);
   /** txns logged since the last snapshot started */
@@ -28,24 +31,37 @@ export class StandaloneBroadcast implements Broadcast {
     w.reset();
     writeTxn(w, header, txn);
     this.log.append(header.zxid, w.bytes()); // the log copies the payload into its batch buffer
-    this.queue.push({ header, txn });
+    this.headers.push(header);
+    this.txns.push(txn);
     this.txnsSinceSnapshot++;
     this.afterLogged();
   }
 
   private onDurable(durableZxid: number): void {
-    const q = this.queue;
-    while (this.head < q.length && q[this.head]!.header.zxid <= durableZxid) {
-      const { header, txn } = q[this.head++]!;
+    const headers = this.headers;
+    const txns = this.txns;
+    let head = this.head;
+    while (head < headers.length && headers[head]!.zxid <= durableZxid) {
+      const header = headers[head]!;
+      const txn = txns[head]!;
+      this.head = ++head; // before commit: a commit that throws must not be applied again
       this.commit(header, txn);
     }
-    if (this.head > 1024 && this.head * 2 > q.length) {
-      q.splice(0, this.head);
+    head = this.head;
+    if (head === headers.length) {
+      headers.length = 0;
+      txns.length = 0;
+      this.head = 0;
+    } else if (head > 1024 && head * 2 > headers.length) {
+      headers.splice(0, head);
+      txns.splice(0, head);
       this.head = 0;
     }
+    // the batch's replies go out now, before the event loop polls for (and preps) the next requests
+    flushOutputNow();
   }
 
   get pendingCount(): number {
-    return this.queue.length - this.head;
+    return this.headers.length - this.head;
   }
 }

@@ -50,9 +50,16 @@ function setup() {
     recordLatency() {},
     out: {
       frame(encode: (w: JuteWriter) => void) {
-        const w = new JuteWriter(64);
-        encode(w);
-        const r = new JuteReader(Buffer.from(w.bytes()));
+        encode(this.openFrame());
+        this.closeFrame();
+      },
+      open: new JuteWriter(64),
+      openFrame() {
+        this.open = new JuteWriter(64);
+        return this.open;
+      },
+      closeFrame() {
+        const r = new JuteReader(Buffer.from(this.open.bytes()));
         const h = readReplyHeader(r);
         frames.push({ ...h, body: Buffer.from(r.buf.subarray(r.offset, r.end)) });
       },

@@ -86,9 +86,18 @@ const OP_NAMES: Record<number, string> = Object.fromEntries(Object.entries(OpCod
 
 /** A pending proposal's origin: which connection waits for it (none for expiry / reaper txns). */
 interface Origin {
+  /** the proposal's zxid, set by propose (0 for a write forwarded to the leader) */
+  zxid: number;
   conn: ClientConnection | null;
   op: number;
-  request?: unknown;
+  request: unknown;
+  /** the queue entry the reply goes to, when known at proposal time (saves searching the session's queue) */
+  entry: QueuedRequest | undefined;
+}
+
+/** An Origin with every field set, so that all of them share one shape. */
+function originOf(conn: ClientConnection | null, op: number, request?: unknown, entry?: QueuedRequest): Origin {
+  return { zxid: 0, conn, op, request, entry };
 }
 
 /**
@@ -101,7 +110,12 @@ export class ZkServer implements ConnectionHost {
   readonly watches = new WatchManager<ClientConnection>();
   readonly connections = new Set<ClientConnection>();
   private readonly bySession = new Map<bigint, ClientConnection>();
-  private readonly origins = new Map<number, Origin>();
+  /**
+   * This server's proposals not yet committed, in zxid order: commits come in zxid order, so the one a
+   * commit belongs to is at the head (a queue, not a map: no hashing and no table churn per write).
+   */
+  private readonly proposed: Origin[] = [];
+  private proposedHead = 0;
   private readonly wokenScratch = new Set<ClientConnection>();
   /** learner: writes forwarded to the leader, by `${sessionId}:${cxid}`, answered when their txn commits */
   private readonly forwarded = new Map<string, Origin>();
@@ -177,7 +191,8 @@ export class ZkServer implements ConnectionHost {
    */
   resetPipeline(): void {
     for (const c of [...this.connections]) c.close();
-    this.origins.clear();
+    this.proposed.length = 0;
+    this.proposedHead = 0;
     this.forwarded.clear();
     this.touchedSessions.clear();
     this.owners.clear(); // a new leader learns owners again: the first member to send for a session claims it
@@ -251,13 +266,13 @@ export class ZkServer implements ConnectionHost {
       return;
     }
     if (this.ownerSid !== null) this.owners.set(sessionId, this.ownerSid);
-    this.propose({ conn, op: OpCode.createSession }, sessionId, 0, OpCode.createSession, { type: -10, timeOut: timeout });
+    this.propose(originOf(conn, OpCode.createSession), sessionId, 0, OpCode.createSession, { type: -10, timeOut: timeout });
   }
 
   /** Learner: hands a write to the leader; answered in `commit` when its txn arrives. */
   private forward(conn: ClientConnection, req: ForwardedWrite, request?: unknown): void {
     const key = forwardKey(req.sessionId, req.cxid);
-    this.forwarded.set(key, { conn, op: req.op, request });
+    this.forwarded.set(key, originOf(conn, req.op, request));
     if (!this.forwarder!(req)) {
       this.forwarded.delete(key);
       this.onBroadcastUnavailable();
@@ -316,7 +331,7 @@ export class ZkServer implements ConnectionHost {
           body = 'ops' in request ? request.ops : 'request' in request ? (request.request as WriteRequest) : undefined;
         } catch {
           txn = { type: -1, err: ErrorCode.MARSHALLING_ERROR };
-          this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn);
+          this.propose(originOf(null, req.op), req.sessionId, req.cxid, req.op, txn);
           return checked;
         }
       }
@@ -332,7 +347,7 @@ export class ZkServer implements ConnectionHost {
       time = ctx.time;
       if (req.op === OpCode.closeSession) this.sessions.markClosing(req.sessionId);
     }
-    this.propose({ conn: null, op: req.op }, req.sessionId, req.cxid, req.op, txn, time);
+    this.propose(originOf(null, req.op), req.sessionId, req.cxid, req.op, txn, time);
     return checked;
   }
 
@@ -478,18 +493,18 @@ export class ZkServer implements ConnectionHost {
         // quorum leader: its own clients' sessions are validated like forwarded ones
         const err = this.checkSession(conn.sessionId, this.ownerSid);
         if (err !== ErrorCode.OK) {
-          entry.zxid = this.propose({ conn, op: header.type, request }, conn.sessionId, header.xid, header.type, { type: -1, err });
+          entry.zxid = this.propose(originOf(conn, header.type, request, entry), conn.sessionId, header.xid, header.type, { type: -1, err });
           return;
         }
       }
       if (header.type === OpCode.sync) {
-        entry.zxid = this.propose({ conn, op: header.type, request }, conn.sessionId, header.xid, header.type, { type: -1, err: ErrorCode.OK });
+        entry.zxid = this.propose(originOf(conn, header.type, request, entry), conn.sessionId, header.xid, header.type, { type: -1, err: ErrorCode.OK });
         return;
       }
       const body: WriteRequest = 'ops' in request ? request.ops : 'request' in request ? (request.request as WriteRequest) : undefined;
       const ctx = this.prepContext(conn);
       const txn = prepWrite(this.pending, ctx, header.type, body);
-      entry.zxid = this.propose({ conn, op: header.type }, conn.sessionId, header.xid, header.type, txn, ctx.time);
+      entry.zxid = this.propose(originOf(conn, header.type, undefined, entry), conn.sessionId, header.xid, header.type, txn, ctx.time);
       return;
     }
     if (header.type === OpCode.reconfig) {
@@ -506,7 +521,8 @@ export class ZkServer implements ConnectionHost {
 
   /** Takes the request's place in its session's FIFO; reading pauses past globalOutstandingLimit. */
   private enqueue(conn: ClientConnection, xid: number, op: number, receivedAt: number): QueuedRequest {
-    const entry: QueuedRequest = { xid, op, receivedAt };
+    // every field set here, so that all entries share one shape
+    const entry: QueuedRequest = { xid, op, receivedAt, zxid: undefined, respond: undefined, result: undefined };
     conn.queue.push(entry);
     this.outstanding++;
     if (this.outstanding > this.options.globalOutstandingLimit) this.pauseReading();
@@ -542,7 +558,7 @@ export class ZkServer implements ConnectionHost {
       this.forward(conn, { sessionId: conn.sessionId, cxid: xid, op, body: EMPTY, authIds: [], timeout: 0, err });
       return;
     }
-    entry.zxid = this.propose({ conn, op }, conn.sessionId, xid, OpCode.error, { type: -1, err });
+    entry.zxid = this.propose(originOf(conn, op, undefined, entry), conn.sessionId, xid, OpCode.error, { type: -1, err });
   }
 
   /**
@@ -598,7 +614,8 @@ export class ZkServer implements ConnectionHost {
    */
   private propose(origin: Origin, sessionId: bigint, cxid: number, type: number, txn: Txn, time = Date.now()): number {
     const zxid = ++this.lastProposedZxid;
-    this.origins.set(zxid, origin);
+    origin.zxid = zxid;
+    this.proposed.push(origin);
     // error txns carry OpCode.error in their header, as in ZooKeeper's log
     this.broadcast.propose({ sessionId, cxid, zxid, time, type: txn.type === -1 ? OpCode.error : type }, txn);
     return zxid;
@@ -609,8 +626,7 @@ export class ZkServer implements ConnectionHost {
     const result = this.tree.apply(header, txn);
     this.pending.committed(header.zxid);
     this.deliverWatchEvents(result.triggers);
-    let origin = this.origins.get(header.zxid);
-    this.origins.delete(header.zxid);
+    let origin = this.takeProposed(header.zxid);
     if (origin === undefined && this.forwarded.size > 0) {
       const key = forwardKey(header.sessionId, header.cxid);
       const notOurs = txn.type === -1 && txn.err === ErrorCode.SESSION_MOVED && !this.movedHere.delete(key);
@@ -620,7 +636,7 @@ export class ZkServer implements ConnectionHost {
         // a forwarded write's queue entry learns its zxid now
         const conn = origin.conn;
         if (conn && header.type !== OpCode.createSession) {
-          const entry = conn.queue.find((e) => e.zxid === undefined && e.xid === header.cxid && !e.respond);
+          const entry = conn.queue.find((e) => e.zxid === undefined && e.xid === header.cxid && !e.respond && !e.result);
           if (entry) entry.zxid = header.zxid;
         }
       }
@@ -647,6 +663,25 @@ export class ZkServer implements ConnectionHost {
     if (origin?.conn) this.completeWrite(origin.conn, header, result, origin);
   }
 
+  /** The origin of our proposal `zxid`, removed from the queue; undefined if it is not ours. */
+  private takeProposed(zxid: number): Origin | undefined {
+    const q = this.proposed;
+    let head = this.proposedHead;
+    // older entries can only be left by proposals that will never commit: drop them
+    while (head < q.length && q[head]!.zxid < zxid) head++;
+    let origin: Origin | undefined;
+    if (head < q.length && q[head]!.zxid === zxid) origin = q[head++];
+    if (head === q.length) {
+      q.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > q.length) {
+      q.splice(0, head);
+      head = 0;
+    }
+    this.proposedHead = head;
+    return origin;
+  }
+
   /** Learner: the leader rejected our forwarded (sessionId, cxid) as SessionMoved (before its error txn commits). */
   sessionMovedNotice(sessionId: bigint, cxid: number): void {
     this.movedHere.add(forwardKey(sessionId, cxid));
@@ -659,7 +694,8 @@ export class ZkServer implements ConnectionHost {
 
   private completeWrite(conn: ClientConnection, header: TxnHeader, result: ApplyResult, origin?: Origin): void {
     if (conn.isClosed) return;
-    const entry = conn.queue.find((e) => e.zxid === header.zxid);
+    // the entry a proposal was made for is still queued (a closed connection's queue is emptied)
+    const entry = origin?.entry ?? conn.queue.find((e) => e.zxid === header.zxid);
     if (!entry) return;
     if (result.err === ErrorCode.SESSION_MOVED) {
       // ZooKeeper's FinalRequestProcessor: SessionMoved is a connection-level error; the connection is
@@ -669,18 +705,24 @@ export class ZkServer implements ConnectionHost {
       return;
     }
     conn.uncommittedWrites--;
-    entry.respond = () => {
-      if (entry.op === OpCode.sync && result.err !== ErrorCode.OK) {
-        conn.out.frame((w) => writeReplyHeader(w, entry.xid, header.zxid, result.err));
-      } else if (entry.op === OpCode.sync) {
-        const path = (origin?.request as { request?: { path?: string } } | undefined)?.request?.path ?? '/';
-        conn.out.frame((w) => {
-          writeReplyHeader(w, entry.xid, header.zxid, 0);
-          w.writeString(path);
-        });
-      } else conn.out.frame((w) => writeWriteReply(w, entry.xid, header.zxid, entry.op, result));
-      this.afterReply(conn, entry, header.zxid);
-    };
+    if (entry.op === OpCode.sync) {
+      entry.respond = () => {
+        if (result.err !== ErrorCode.OK) {
+          conn.out.frame((w) => writeReplyHeader(w, entry.xid, header.zxid, result.err));
+        } else {
+          const path = (origin?.request as { request?: { path?: string } } | undefined)?.request?.path ?? '/';
+          conn.out.frame((w) => {
+            writeReplyHeader(w, entry.xid, header.zxid, 0);
+            w.writeString(path);
+          });
+        }
+        this.afterReply(conn, entry, header.zxid);
+      };
+    } else {
+      // answered by drain from the result (no closure per write)
+      entry.zxid = header.zxid;
+      entry.result = result;
+    }
     this.drain(conn);
   }
 
@@ -689,12 +731,27 @@ export class ZkServer implements ConnectionHost {
     const q = conn.queue;
     while (q.length > 0) {
       const head = q[0]!;
-      if (!head.respond) break;
-      q.shift();
-      this.outstanding--;
-      head.respond();
+      const result = head.result;
+      if (result !== undefined) {
+        q.shift();
+        this.outstanding--;
+        this.replyWrite(conn, head, result);
+      } else if (head.respond !== undefined) {
+        q.shift();
+        this.outstanding--;
+        head.respond();
+      } else break;
     }
     this.maybeResumeReading();
+  }
+
+  /** The reply of a committed write, encoded from its apply result. */
+  private replyWrite(conn: ClientConnection, entry: QueuedRequest, result: ApplyResult): void {
+    const zxid = entry.zxid!;
+    const out = conn.out;
+    writeWriteReply(out.openFrame(), entry.xid, zxid, entry.op, result);
+    out.closeFrame();
+    this.afterReply(conn, entry, zxid);
   }
 
   private afterReply(conn: ClientConnection, entry: { xid: number; op: number; receivedAt: number }, zxid: number): void {
@@ -742,7 +799,7 @@ export class ZkServer implements ConnectionHost {
   expireSessions(nowMs: number): void {
     for (const s of this.sessions.expire(nowMs)) {
       this.log('info', `expiring session 0x${hexSession(s.id)}, timeout of ${s.timeout}ms exceeded`);
-      this.propose({ conn: null, op: OpCode.closeSession }, s.id, 0, OpCode.closeSession, this.closeSessionTxn(s.id));
+      this.propose(originOf(null, OpCode.closeSession), s.id, 0, OpCode.closeSession, this.closeSessionTxn(s.id));
     }
   }
 
@@ -753,7 +810,7 @@ export class ZkServer implements ConnectionHost {
       const ctx = { sessionId: 0n, authIds: [], zxid: this.lastProposedZxid + 1, time: nowMs, extendedTypesEnabled: this.options.extendedTypesEnabled, skipACL: true };
       const txn = prepWrite(this.pending, ctx, OpCode.deleteContainer, { path });
       if (txn.type === -1) continue; // no longer eligible (e.g. a child was created meanwhile): no txn
-      this.propose({ conn: null, op: OpCode.deleteContainer }, 0n, 0, OpCode.deleteContainer, txn, nowMs);
+      this.propose(originOf(null, OpCode.deleteContainer), 0n, 0, OpCode.deleteContainer, txn, nowMs);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { ApplyResult } from '@paddock/data-tree';
 import type { Id } from '@paddock/protocol';
 import { FrameDecoder, FrameLengthError, JuteReader } from '@paddock/protocol';
 import { OutputBuffer } from './output-buffer.js';
@@ -14,6 +15,8 @@ export interface ConnectionHost {
 }
 
 let nextConnectionId = 1;
+
+const NO_BYTES = Buffer.alloc(0);
 
 /** Unsent reply bytes above which a connection is no longer read until the client catches up. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
@@ -80,7 +83,7 @@ export class ClientConnection {
     if (!this.sawFirstBytes) {
       // a four-letter word may arrive in pieces (telnet, nc): decide once 4 bytes are here
       this.decoder.append(chunk);
-      chunk = Buffer.alloc(0);
+      chunk = NO_BYTES;
       const word = this.decoder.peekFourLetterWord();
       if (word === undefined && this.decoder.peekInt32() === undefined) return;
       this.sawFirstBytes = true;
@@ -91,18 +94,49 @@ export class ClientConnection {
       }
     }
     try {
-      for (const frame of this.decoder.push(chunk)) {
+      // the usual case: nothing left over from an earlier chunk, so whole frames are read in place
+      // (no frame list, no views); only a trailing partial frame goes to the decoder
+      let start = 0;
+      if (this.decoder.pendingBytes === 0) {
+        start = this.readWholeFrames(chunk);
+        if (start === chunk.length) return;
+      }
+      if (start < chunk.length) this.decoder.append(start === 0 ? chunk : chunk.subarray(start));
+      for (let frame = this.decoder.next(); frame !== undefined; frame = this.decoder.next()) {
         if (this.closed) return;
-        this.packetsReceived++;
-        const r = new JuteReader(frame, 0, frame.length, this.host.maxFrameLength);
-        if (!this.established && !this.connectPending) this.host.onConnectFrame(this, r);
-        else this.host.onRequestFrame(this, r);
+        this.onFrame(frame, 0, frame.length);
       }
     } catch (err) {
       if (err instanceof FrameLengthError) this.host.log('warn', `closing ${this.describe()}: ${err.message}`);
       else this.host.log('warn', `closing ${this.describe()}: ${(err as Error).message}`);
       this.close();
     }
+  }
+
+  /**
+   * Handles the complete frames at the start of `chunk` straight from it; returns the offset of the first
+   * byte not consumed (a partial frame). A bad length throws FrameLengthError, as the decoder would.
+   */
+  private readWholeFrames(chunk: Buffer): number {
+    const max = this.host.maxFrameLength;
+    let at = 0;
+    while (chunk.length - at >= 4) {
+      const length = chunk.readInt32BE(at);
+      if (length < 0 || length > max) throw new FrameLengthError(length, max);
+      const end = at + 4 + length;
+      if (end > chunk.length) break;
+      this.onFrame(chunk, at + 4, end);
+      if (this.closed) return chunk.length;
+      at = end;
+    }
+    return at;
+  }
+
+  private onFrame(buf: Buffer, start: number, end: number): void {
+    this.packetsReceived++;
+    const r = new JuteReader(buf, start, end, this.host.maxFrameLength);
+    if (!this.established && !this.connectPending) this.host.onConnectFrame(this, r);
+    else this.host.onRequestFrame(this, r);
   }
 
   recordLatency(op: string, cxid: number, zxid: number, startedAt: number): void {
@@ -195,9 +229,11 @@ export interface QueuedRequest {
   op: number;
   receivedAt: number;
   /** a write waiting for its txn to commit */
-  zxid?: number;
+  zxid: number | undefined;
   /** filled in when the request can be answered; runs in order, at the head of the queue */
-  respond?: () => void;
+  respond: (() => void) | undefined;
+  /** a committed write's outcome (its zxid in `zxid`): the reply is encoded from it at the head of the queue */
+  result: ApplyResult | undefined;
 }
 
 export function hexSession(id: bigint): string {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import type { Socket } from 'node:net';
-import { OutputBuffer } from './output-buffer.js';
+import { OutputBuffer, flushOutputNow } from './output-buffer.js';
 
 class FakeSocket {
   destroyed = false;
@@ -72,6 +72,33 @@ describe('OutputBuffer', () => {
     expect(after.writes).toEqual([Buffer.from([0, 0, 0, 1, 42, 0, 0, 0, 4, 0, 0, 0, 7, 0, 0, 0, 1, 42])]);
     expect(before.writes).toEqual([Buffer.from([0, 0, 0, 4, 0, 0, 0, 8, 0, 0, 0, 1, 42])]);
     expect(shared).toEqual(Buffer.from([0, 0, 0, 1, 42])); // never written into
+  });
+
+  it('encodes a frame opened with openFrame exactly as frame() does, in order with the frames around it', async () => {
+    const s = new FakeSocket();
+    const o = new OutputBuffer(s as unknown as Socket);
+    o.frame((w) => w.writeInt(1));
+    const w = o.openFrame();
+    w.writeInt(2);
+    w.writeString('ab');
+    o.closeFrame();
+    o.frame((w) => w.writeInt(3));
+    expect(o.pendingBytes).toBe(8 + 14 + 8);
+    await turn();
+    expect(s.writes).toEqual([Buffer.from([0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 10, 0, 0, 0, 2, 0, 0, 0, 2, 97, 98, 0, 0, 0, 4, 0, 0, 0, 3])]);
+    expect(o.framesSent).toBe(3);
+  });
+
+  it('flushOutputNow writes every connection at once; output queued afterwards still goes out at the end of the turn', async () => {
+    const sockets = [new FakeSocket(), new FakeSocket()];
+    const outs = sockets.map((s) => new OutputBuffer(s as unknown as Socket));
+    outs.forEach((o, i) => o.frame((w) => w.writeInt(i)));
+    flushOutputNow();
+    expect(sockets.map((s) => s.writes)).toEqual([[Buffer.from([0, 0, 0, 4, 0, 0, 0, 0])], [Buffer.from([0, 0, 0, 4, 0, 0, 0, 1])]]);
+    outs[1]!.frame((w) => w.writeInt(9));
+    await turn();
+    expect(sockets[0]!.writes).toHaveLength(1); // nothing written twice
+    expect(sockets[1]!.writes).toEqual([Buffer.from([0, 0, 0, 4, 0, 0, 0, 1]), Buffer.from([0, 0, 0, 4, 0, 0, 0, 9])]);
   });
 
   it('drops output for a destroyed socket', async () => {

@@ -32,9 +32,22 @@ let flushScheduled = false;
 
 function flushDirty(): void {
   flushScheduled = false;
+  writeDirty();
+}
+
+function writeDirty(): void {
   // a flush may not add to `dirty` (frames are only added by request handling), but be safe about it
   for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
   dirty.length = 0;
+}
+
+/**
+ * Writes every connection's queued output now instead of at the end of the turn: for a batch of replies
+ * completed together (a durable log batch), so that they do not wait for the poll phase that reads the next
+ * requests. An already scheduled end-of-turn flush still runs, for output queued after this.
+ */
+export function flushOutputNow(): void {
+  writeDirty();
 }
 
 /**
@@ -52,6 +65,8 @@ export class OutputBuffer {
    */
   private shared: Uint8Array | null = null;
   private scheduled = false;
+  /** where the frame being encoded (openFrame) starts in the writer */
+  private frameStart = 0;
   framesSent = 0;
 
   constructor(
@@ -86,6 +101,22 @@ export class OutputBuffer {
     const at = w.startFrame();
     encode(w);
     w.endFrame(at);
+    this.framesSent++;
+  }
+
+  /**
+   * Starts a frame and returns the writer to encode it into (no closure needed, unlike `frame`); nothing
+   * else may be queued on this connection until `closeFrame()` ends it. Schedules a flush.
+   */
+  openFrame(): JuteWriter {
+    const w = this.target();
+    this.frameStart = w.startFrame();
+    return w;
+  }
+
+  /** Ends the frame `openFrame()` started (its length prefix is filled in). */
+  closeFrame(): void {
+    this.writer!.endFrame(this.frameStart);
     this.framesSent++;
   }
 
