@@ -1159,10 +1159,13 @@ export class DataTree {
     c.aversion[s] = st.aversion;
     this.acls.addRefUsage(aclRef);
     this.liveNodes++;
+    const storedLength = dataLength < 0 ? 0 : dataLength;
     if (parent === undefined) {
       this.root = node;
+      this.dataSize += 1 + 2 * storedLength; // under "" and "/", like computeApproximateDataSize
       return;
     }
+    this.dataSize += path.length + storedLength;
     if (parent.children === null) parent.children = new Map();
     const known = parent.children.size;
     parent.children.set(path.substring(lastSlash + 1), node);
@@ -1175,7 +1178,7 @@ export class DataTree {
   /** @internal finishes a snapshot load */
   finishLoad(): void {
     if (this.root === undefined) throw new Error('invalid snapshot: no root node');
-    this.dataSize = this.computeApproximateDataSize();
+    // dataSize was summed by loadNode
     this.setupQuota();
     this.acls.purgeUnused();
   }

@@ -18,10 +18,14 @@ import { readACL, writeACL } from '@paddock/protocol';
 
 export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1 << 20;
 
+/**
+ * A node whose children are being written: a live iterator over its children map. A live iterator is what a
+ * fuzzy snapshot needs: children deleted since (in a turn between two chunks) are not visited, children added
+ * since are (their czxid is past the snapshot's: skipped), and no child list is copied.
+ */
 interface Frame {
   prefix: string;
-  names: string[];
-  i: number;
+  children: MapIterator<[string, Znode]>;
 }
 
 /**
@@ -59,8 +63,9 @@ export function serializeSnapshot(tree: DataTree, sessions: Iterable<[bigint, nu
       if (w.offset >= limit) yield take();
     }
 
-    const writeNode = (path: string, node: Znode): void => {
-      w.writeString(path);
+    // the path is written from its parent's prefix and its name: no joined string per node
+    const writeNode = (prefix: string, name: string, node: Znode): void => {
+      w.writeJoinedString(prefix, name);
       w.writeBuffer(tree.dataOf(node));
       const ref = tree.aclRefOf(node);
       w.writeLongNumber(dumpedRefs.has(ref) ? ref : -1);
@@ -70,21 +75,21 @@ export function serializeSnapshot(tree: DataTree, sessions: Iterable<[bigint, nu
     const root = tree.getNode('') ?? tree.getNode('/');
     const stack: Frame[] = [];
     if (root !== undefined) {
-      writeNode('', root);
-      if (root.children !== null) stack.push({ prefix: '/', names: Array.from(root.children.keys()), i: 0 });
+      writeNode('', '', root);
+      if (root.children !== null) stack.push({ prefix: '/', children: root.children.entries() });
     }
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      if (top.i >= top.names.length) {
+      const next = top.children.next();
+      if (next.done === true) {
         stack.pop();
         continue;
       }
-      const path = top.prefix + top.names[top.i++]!;
-      // looked up afresh: the tree may have changed since the parent was visited
-      const node = tree.getNode(path);
-      if (node === undefined || tree.czxidOf(node) > startZxid) continue;
-      writeNode(path, node);
-      if (node.children !== null) stack.push({ prefix: path + '/', names: Array.from(node.children.keys()), i: 0 });
+      const [name, node] = next.value;
+      // deleted since the map was read (slot -1), or created after the snapshot's zxid
+      if (node.slot < 0 || tree.czxidOf(node) > startZxid) continue;
+      writeNode(top.prefix, name, node);
+      if (node.children !== null) stack.push({ prefix: top.prefix + name + '/', children: node.children.entries() });
       if (w.offset >= limit) yield take();
     }
     w.writeString('/');

@@ -27,3 +27,40 @@ describe('JuteWriter.writeString', () => {
     );
   });
 });
+
+describe('JuteWriter.writeJoinedString', () => {
+  it('writes prefix + name exactly as writeString of the joined string, for any two strings', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 }), fc.integer({ min: 0, max: 5 }), (prefix, name, pad) => {
+        const w = new JuteWriter(2);
+        for (let i = 0; i < pad; i++) w.writeByte(i);
+        w.writeJoinedString(prefix, name);
+        expect(w.bytes().subarray(pad).equals(expected(prefix + name))).toBe(true);
+      }),
+    );
+  });
+
+  it('handles an ASCII prefix with a non-ASCII name and the 256-unit boundary', () => {
+    for (const [prefix, name] of [['/a/', 'ünï'], ['/dir/', 'x'.repeat(251)], ['/dir/', 'x'.repeat(252)], ['', '']]) {
+      const w = new JuteWriter(1);
+      w.writeJoinedString(prefix!, name!);
+      expect(w.bytes().equals(expected(prefix! + name!))).toBe(true);
+    }
+  });
+});
+
+describe('JuteWriter numbers', () => {
+  it('writes ints, exact longs and frame lengths big-endian, across buffer growth', () => {
+    const w = new JuteWriter(1);
+    const at = w.startFrame();
+    w.writeInt(-2).writeLongNumber(2 ** 53 - 1).writeLongNumber(-(2 ** 40) - 5).writeBuffer(Buffer.from('xy'));
+    w.endFrame(at);
+    const b = w.bytes();
+    expect(b.readInt32BE(0)).toBe(b.length - 4);
+    expect(b.readInt32BE(4)).toBe(-2);
+    expect(b.readBigInt64BE(8)).toBe(BigInt(2 ** 53 - 1));
+    expect(b.readBigInt64BE(16)).toBe(BigInt(-(2 ** 40) - 5));
+    expect(b.readInt32BE(24)).toBe(2);
+    expect(b.subarray(28).toString()).toBe('xy');
+  });
+});

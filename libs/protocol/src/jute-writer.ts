@@ -7,11 +7,15 @@ const SHORT_STRING = 256;
  * so a reply is encoded once, into its final bytes.
  */
 export class JuteWriter {
+  /** the bytes; replaced when it grows (read it after writing, do not assign it) */
   buf: Buffer;
   offset = 0;
+  /** over `buf`: V8 inlines DataView accessors, where Buffer's writeInt32BE checks its arguments in JS */
+  private view: DataView;
 
   constructor(initialSize = 256) {
     this.buf = Buffer.allocUnsafe(initialSize);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
 
   private ensure(n: number): void {
@@ -22,11 +26,12 @@ export class JuteWriter {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.offset);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 
   writeInt(v: number): this {
     this.ensure(4);
-    this.buf.writeInt32BE(v | 0, this.offset);
+    this.view.setInt32(this.offset, v | 0);
     this.offset += 4;
     return this;
   }
@@ -43,8 +48,8 @@ export class JuteWriter {
     this.ensure(8);
     const hi = Math.floor(v / 0x100000000);
     const lo = v - hi * 0x100000000;
-    this.buf.writeInt32BE(hi | 0, this.offset);
-    this.buf.writeUInt32BE(lo >>> 0, this.offset + 4);
+    this.view.setInt32(this.offset, hi | 0);
+    this.view.setUint32(this.offset + 4, lo >>> 0);
     this.offset += 8;
     return this;
   }
@@ -64,7 +69,7 @@ export class JuteWriter {
   writeBuffer(v: Uint8Array | null): this {
     if (v === null) return this.writeInt(-1);
     this.ensure(4 + v.length);
-    this.buf.writeInt32BE(v.length, this.offset);
+    this.view.setInt32(this.offset, v.length);
     this.buf.set(v, this.offset + 4);
     this.offset += 4 + v.length;
     return this;
@@ -72,31 +77,42 @@ export class JuteWriter {
 
   writeString(v: string | null): this {
     if (v === null) return this.writeInt(-1);
-    const n = v.length;
-    if (n <= SHORT_STRING) {
-      // short strings (paths, child names) are nearly always ASCII: copying the char codes in JS
-      // beats two native calls (byteLength + utf8 write); anything else takes the general path
-      this.ensure(4 + n);
-      const b = this.buf;
-      const start = this.offset + 4;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = v.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[start + i] = c;
-      }
-      if (i === n) {
-        b.writeInt32BE(n, this.offset);
-        this.offset = start + n;
-        return this;
-      }
-    }
+    // short strings (paths, child names) are nearly always ASCII: copying the char codes in JS
+    // beats two native calls (byteLength + utf8 write); anything else takes the general path
+    if (v.length <= SHORT_STRING && this.writeAscii(v, '')) return this;
     const len = Buffer.byteLength(v, 'utf8');
     this.ensure(4 + len);
-    this.buf.writeInt32BE(len, this.offset);
+    this.view.setInt32(this.offset, len);
     this.buf.write(v, this.offset + 4, len, 'utf8');
     this.offset += 4 + len;
     return this;
+  }
+
+  /** The ustring `prefix + name` (a path from its parent's prefix) without building the joined string. */
+  writeJoinedString(prefix: string, name: string): this {
+    if (prefix.length + name.length <= SHORT_STRING && this.writeAscii(prefix, name)) return this;
+    return this.writeString(prefix + name);
+  }
+
+  /** Writes `a + b` as a ustring if both are ASCII; otherwise writes nothing and returns false. */
+  private writeAscii(a: string, b: string): boolean {
+    const n = a.length + b.length;
+    this.ensure(4 + n);
+    const buf = this.buf;
+    let at = this.offset + 4;
+    for (let i = 0; i < a.length; i++) {
+      const c = a.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[at++] = c;
+    }
+    for (let i = 0; i < b.length; i++) {
+      const c = b.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[at++] = c;
+    }
+    this.view.setInt32(this.offset, n);
+    this.offset = at;
+    return true;
   }
 
   writeVector<T>(items: readonly T[] | null, writeItem: (w: JuteWriter, item: T) => void): this {
@@ -121,7 +137,7 @@ export class JuteWriter {
   }
 
   endFrame(at: number): void {
-    this.buf.writeInt32BE(this.offset - at - 4, at);
+    this.view.setInt32(at, this.offset - at - 4);
   }
 
   /** The bytes written so far (a view; copy it if the writer will be reused). */

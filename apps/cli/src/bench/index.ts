@@ -14,6 +14,7 @@ import {
   configureMemorySteps,
   findWorkload,
   releaseHandoff,
+  runOrder,
   warmupScale,
   type BenchSettings,
   type RunContext,
@@ -184,10 +185,12 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
     for (let round = 1; round <= options.rounds; round++) {
       const handoffs = new Map<string, Map<string, unknown>>(targets.map((t) => [t.label, new Map()]));
       try {
-        for (const workload of workloads) {
+        for (const group of runOrder(workloads)) {
           for (const target of targets) {
-            progress.step(`${workload.id} round ${round}/${options.rounds} on ${target.label}`);
-            runs.push(await runOnce(workload, target, round, handoffs.get(target.label) ?? new Map(), settings));
+            for (const workload of group) {
+              progress.step(`${workload.id} round ${round}/${options.rounds} on ${target.label}`);
+              runs.push(await runOnce(workload, target, round, handoffs.get(target.label) ?? new Map(), settings));
+            }
           }
         }
       } finally {

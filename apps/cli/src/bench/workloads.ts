@@ -105,6 +105,11 @@ export interface Workload {
   readonly needsLauncher?: boolean;
   /** Gets an unmeasured warm-up run (warmupScale) on each server before round 1. */
   readonly warmup?: boolean;
+  /**
+   * The id of the workload whose server this one takes over (restart takes memory's): in a round it runs on a
+   * target right after that one, before the next target's turn (see runOrder).
+   */
+  readonly continues?: string;
   readonly metrics: readonly MetricSpec[];
   run(ctx: RunContext): Promise<Metrics>;
 }
@@ -578,6 +583,7 @@ const restart: Workload = {
   title: 'restart of a member holding the memory workload\'s znodes (snapshot load + log replay)',
   topology: 'standalone',
   needsLauncher: true,
+  continues: 'memory',
   metrics: [
     { key: 'restartMs', label: 'restart until serving', unit: 'ms', better: 'lower', target: { cmp: '<', ratio: 1 } },
     { key: 'opsPerSec', label: 'znodes restored/s', unit: 'ops/s', better: 'higher' },
@@ -815,6 +821,22 @@ const failover: Workload = {
     };
   },
 };
+
+/**
+ * A round's workloads in running order, as groups that each target runs in turn: a workload that takes over the
+ * server another one left (`continues`) joins that one's group, so every target runs the pair back to back.
+ * Run one workload at a time instead, and the second target's freshly filled server (a JVM collecting or
+ * snapshotting a million znodes) would be busy beside the first target's restart, never beside its own.
+ */
+export function runOrder(workloads: readonly Workload[]): Workload[][] {
+  const groups: Workload[][] = [];
+  for (const workload of workloads) {
+    const group = workload.continues === undefined ? undefined : groups.find((g) => g.some((w) => w.id === workload.continues));
+    if (group) group.push(workload);
+    else groups.push([workload]);
+  }
+  return groups;
+}
 
 /** Stops what a round's workloads left running: the server `memory` left for `restart`, the round's ensemble. */
 export async function releaseHandoff(handoff: Map<string, unknown>): Promise<void> {
