@@ -301,7 +301,9 @@ export class DataTree {
     this.liveNodes = 4;
     // DataTree.addConfigNode sets the ACL with setACL(path, READ_ACL_UNSAFE, -1): aversion -1
     this.cols.aversion[config.slot] = -1;
-    this.dataSize = this.computeApproximateDataSize();
+    // ZooKeeper's approximate data size: path length + data length per node, the root under "" and "/"
+    // (1); these four nodes hold no data
+    this.dataSize = 1 + PROC_ZOOKEEPER.length + QUOTA_ZOOKEEPER.length + CONFIG_ZOOKEEPER.length;
   }
 
   // ------------------------------------------------------------------ reads
@@ -1073,27 +1075,6 @@ export class DataTree {
     }
   }
 
-  /** Sum of path length + data length, the root counted under "" and "/" like ZooKeeper's map (no path strings built). */
-  private computeApproximateDataSize(): number {
-    const root = this.root;
-    if (root === undefined) return 0;
-    let total = 1 + 2 * this.dataLengthOf(root);
-    const nodes: Znode[] = [root];
-    const pathLengths: number[] = [0];
-    while (nodes.length > 0) {
-      const node = nodes.pop()!;
-      const pathLength = pathLengths.pop()!;
-      if (node.children === null) continue;
-      for (const [name, child] of node.children) {
-        const childLength = pathLength + 1 + name.length;
-        total += childLength + this.dataLengthOf(child);
-        nodes.push(child);
-        pathLengths.push(childLength);
-      }
-    }
-    return total;
-  }
-
   /** Every node with its path, root first ("/"), parents before children. */
   private *walk(): Generator<[string, Znode]> {
     const root = this.root;
@@ -1162,7 +1143,7 @@ export class DataTree {
     const storedLength = dataLength < 0 ? 0 : dataLength;
     if (parent === undefined) {
       this.root = node;
-      this.dataSize += 1 + 2 * storedLength; // under "" and "/", like computeApproximateDataSize
+      this.dataSize += 1 + 2 * storedLength; // counted under "" and "/", as ZooKeeper's map has both
       return;
     }
     this.dataSize += path.length + storedLength;
