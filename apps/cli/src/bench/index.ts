@@ -7,12 +7,14 @@ import path from 'node:path';
 import { BENCH_HELP, BenchUsageError, parseBenchArgs, type BenchOptions } from './options.js';
 import { WorkerPool } from './pool.js';
 import { Progress } from './progress.js';
+import { cpuUsedMs, readCpu, waitUntilQuiet } from './quiet.js';
 import { renderSvg, renderTable, summarize, type RunRecord, type SummaryRow } from './report.js';
 import { startEnsemble, startServer, withSignalCleanup, type BenchServer, type ServerKind } from './servers.js';
 import {
   WORKLOADS,
   configureMemorySteps,
   findWorkload,
+  handoffPids,
   releaseHandoff,
   runOrder,
   warmupScale,
@@ -144,6 +146,8 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
     const workers = await WorkerPool.start(options.processes);
     pool = workers;
     const runTag = Date.now().toString(36);
+    // this round's handoffs per target (servers and ensembles a workload leaves to the next)
+    let roundHandoffs: Map<string, Map<string, unknown>> | undefined;
     const runOnce = async (workload: Workload, target: Target, round: number, handoff: Map<string, unknown>, scaled: BenchSettings): Promise<RunRecord> => {
       const runNotes: string[] = [];
       const ctx: RunContext = {
@@ -157,10 +161,20 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
           if (!runNotes.includes(text)) runNotes.push(text);
         },
       };
+      // the other target's server processes (its standalone server, what its handoffs hold) only
+      // interfere with this run; the run waits until they and the target's own are idle
+      const otherPids = (): number[] =>
+        targets.filter((t) => t !== target).flatMap((t) => [...targetPids(t), ...handoffPids(roundHandoffs?.get(t.label) ?? new Map())]);
+      const quiet = await waitUntilQuiet(() => [...targetPids(target), ...handoffPids(handoff), ...otherPids()]);
+      if (!quiet.quiet) {
+        runNotes.push(`${workload.id}: the servers were still busy (${Math.round(quiet.busyFraction * 100)}% of a core) after ${Math.round(quiet.waitedMs)} ms; ran anyway`);
+      }
+      const others0 = readCpu(otherPids());
       const t0 = Date.now();
-      const record: RunRecord = { workload: workload.id, round, target: target.label, metrics: {}, notes: runNotes, wallMs: 0 };
+      const record: RunRecord = { workload: workload.id, round, target: target.label, metrics: {}, notes: runNotes, wallMs: 0, quietWaitMs: Math.round(quiet.waitedMs) };
       try {
         record.metrics = await workload.run(ctx);
+        record.otherServersCpuMs = Math.round(cpuUsedMs(others0, readCpu([...others0.keys()])) * 10) / 10;
       } catch (error) {
         record.error = error instanceof Error ? error.message : String(error);
         progress.log(`paddock bench: ${workload.id}${round === WARMUP_ROUND ? ' (warm-up)' : ''} on ${target.label} failed: ${record.error.split('\n')[0]}`);
@@ -184,6 +198,7 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
 
     for (let round = 1; round <= options.rounds; round++) {
       const handoffs = new Map<string, Map<string, unknown>>(targets.map((t) => [t.label, new Map()]));
+      roundHandoffs = handoffs;
       try {
         for (const group of runOrder(workloads)) {
           for (const target of targets) {
@@ -241,6 +256,11 @@ async function execute(options: BenchOptions, workloads: Workload[], io: BenchIo
     io.stdout(`chart: ${path.resolve(options.chart)}\n`);
   }
   return failures.length > 0 ? 1 : 0;
+}
+
+function targetPids(target: Target): number[] {
+  const pid = target.pid();
+  return [...(target.pids?.() ?? []), ...(pid === undefined ? [] : [pid])];
 }
 
 async function serversAlive(servers: readonly BenchServer[]): Promise<boolean> {

@@ -13,6 +13,10 @@ export interface RunRecord {
   notes: string[];
   error?: string;
   wallMs: number;
+  /** How long the run waited for every server process to be idle before it started. */
+  quietWaitMs?: number;
+  /** CPU the other target's server processes used during the run (interference on a shared machine). */
+  otherServersCpuMs?: number;
 }
 
 export interface SummaryRow {

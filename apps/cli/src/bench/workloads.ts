@@ -839,6 +839,13 @@ export function runOrder(workloads: readonly Workload[]): Workload[][] {
 }
 
 /** Stops what a round's workloads left running: the server `memory` left for `restart`, the round's ensemble. */
+/** Pids of the servers a handoff holds (a populated server left for restart, a round's ensemble). */
+export function handoffPids(handoff: ReadonlyMap<string, unknown>): number[] {
+  const populated = handoff.get('populated') as Populated | undefined;
+  const ensemble = handoff.get(ENSEMBLE_HANDOFF) as BenchEnsemble | undefined;
+  return [...(populated ? [populated.server.pid] : []), ...(ensemble?.pids() ?? [])];
+}
+
 export async function releaseHandoff(handoff: Map<string, unknown>): Promise<void> {
   const populated = handoff.get('populated') as Populated | undefined;
   handoff.delete('populated');
