@@ -606,6 +606,36 @@ describe('fast failover (events instead of ticks)', () => {
     expect(c.n(1).applied.map((x) => x.zxid)).toContain(z);
   });
 
+  test('a survivor that notices the loss first is heard by one that still follows: they elect within the finalize wait, no resend tick', () => {
+    // the race behind 4 s failovers: 2 looks first and its vote reaches 1 while 1 still follows 3; 1 answers
+    // with its old vote, and once 1 looks too, its own (worse) vote must get 2's vote back
+    const c = new Cluster(three, {}, { syncLimit: 5 });
+    expect(c.elect()).toBe(3);
+    c.cut = new Set(['3>1', '3>2', '1>3', '2>3']);
+    c.n(2).r.leaderConnectionLost(3);
+    c.stabilize();
+    expect(c.n(1).r.role).toBe('following');
+    c.n(1).r.leaderConnectionLost(3);
+    c.stabilize();
+    finalize(c, 1);
+    finalize(c, 2);
+    expect(c.n(2).r.softState()).toMatchObject({ role: 'leading', epoch: 2, phase: 'active' });
+    expect(c.n(1).r.softState()).toMatchObject({ role: 'following', leader: 2, epoch: 2, phase: 'active' });
+  });
+
+  test('two learners that look in turn while their leader lives both rejoin it in the same epoch', () => {
+    const c = new Cluster(three, {}, { syncLimit: 5 });
+    expect(c.elect()).toBe(3);
+    // 2 looks, but 3 is alive and answers: 2 rejoins 3; then 1 looks and must rejoin 3 too, not elect anew
+    c.n(2).r.leaderConnectionLost(3);
+    c.stabilize();
+    expect(c.n(2).r.softState()).toMatchObject({ role: 'following', leader: 3, phase: 'active' });
+    c.n(1).r.leaderConnectionLost(3);
+    c.stabilize();
+    expect(c.n(1).r.softState()).toMatchObject({ role: 'following', leader: 3, epoch: 1, phase: 'active' });
+    expect(c.n(3).r.softState()).toMatchObject({ role: 'leading', epoch: 1, phase: 'active' });
+  });
+
   test('a learner whose connection closed while the leader lives rejoins it in the same epoch', () => {
     const c = new Cluster(three);
     expect(c.elect()).toBe(3);

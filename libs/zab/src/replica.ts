@@ -546,26 +546,7 @@ export class ZabReplica {
     }
     if (!fromParticipant) return; // observers' votes carry no weight
     if (n.state === 'looking') {
-      if (!this.isParticipant) return; // an observer waits for a decided quorum
-      if (n.electionEpoch > this.logicalclock) {
-        this.logicalclock = n.electionEpoch;
-        this.recv.clear();
-        const mine = this.initialVote();
-        this.vote = betterVote(n.vote, mine, this.quorum) ? n.vote : mine;
-        this.recv.set(this.id, { vote: this.vote, state: 'looking' });
-        this.quorumSince = null;
-        this.broadcastVote();
-      } else if (n.electionEpoch < this.logicalclock) {
-        this.sendVote(from); // bring the laggard up to our round
-        return;
-      } else if (betterVote(n.vote, this.vote, this.quorum)) {
-        this.vote = n.vote;
-        this.recv.set(this.id, { vote: this.vote, state: 'looking' });
-        this.quorumSince = null;
-        this.broadcastVote();
-      }
-      this.recv.set(from, { vote: n.vote, state: 'looking' });
-      this.checkElectionQuorum();
+      this.onLookingNotification(from, n);
       return;
     }
     // a decided peer (following / leading)
@@ -581,6 +562,36 @@ export class ZabReplica {
       this.logicalclock = n.electionEpoch;
       this.decide(n.vote, 'joined an established leader');
     }
+  }
+
+  /** A participant's LOOKING notification while we look too (ZooKeeper's lookForLeader). */
+  private onLookingNotification(from: Sid, n: Notification): void {
+    if (!this.isParticipant) return; // an observer waits for a decided quorum
+    if (n.electionEpoch > this.logicalclock) {
+      this.logicalclock = n.electionEpoch;
+      this.recv.clear();
+      const mine = this.initialVote();
+      this.vote = betterVote(n.vote, mine, this.quorum) ? n.vote : mine;
+      this.recv.set(this.id, { vote: this.vote, state: 'looking' });
+      this.quorumSince = null;
+      this.broadcastVote();
+    } else if (n.electionEpoch < this.logicalclock) {
+      this.sendVote(from); // bring the laggard up to our round
+      return;
+    } else if (betterVote(n.vote, this.vote, this.quorum)) {
+      this.vote = n.vote;
+      this.recv.set(this.id, { vote: this.vote, state: 'looking' });
+      this.quorumSince = null;
+      this.broadcastVote();
+    } else if (!sameVote(n.vote, this.vote)) {
+      // Its vote is worse than ours, so it has not heard ours: we may have sent it while it still followed
+      // a leader, which only answers with its old vote. ZooKeeper waits for a resend (200 ms and up there,
+      // electionResend ticks here); answering now lets two survivors of a dead leader agree at once. Votes
+      // are totally ordered, so it adopts ours and the exchange ends.
+      this.sendVote(from);
+    }
+    this.recv.set(from, { vote: n.vote, state: 'looking' });
+    this.checkElectionQuorum();
   }
 
   /** a quorum backs `leader`, and the leader itself says so (checkLeader) */
