@@ -29,6 +29,9 @@ import { WatchManager } from './watch/watch-manager.js';
 import type { WatchTrigger } from './watch/watch-manager.js';
 import { ReadHandlers } from './read-handlers.js';
 
+/** Upper bound of how long a member between roles holds a ConnectRequest (holdConnectsWhileElecting). */
+const MAX_CONNECT_HOLD_MS = 2000;
+
 /** The part of a member that orders and persists txns: standalone logs and commits; ZAB replicates first. */
 export interface Broadcast {
   /** Accepts a txn stamped by prep; must eventually call `commit` for it, in zxid order. */
@@ -155,6 +158,16 @@ export class ZkServer implements ConnectionHost {
   outstanding = 0;
   private readingPaused = false;
   serving = true;
+  /**
+   * A quorum member that just stopped serving (its leader died; an election follows) holds the
+   * ConnectRequests that reach it until this time and answers them once it serves again, instead of
+   * closing them at once as ZooKeeper does. A client whose member died tries the others within
+   * milliseconds, finds every survivor electing and, closed everywhere, waits a third of its session
+   * timeout before it tries again (the C client) although the election takes ~200 ms.
+   */
+  private holdConnectsUntil = 0;
+  private readonly heldConnects: Array<{ conn: ClientConnection; frame: Buffer }> = [];
+  private heldConnectsTimer: NodeJS.Timeout | null = null;
 
   // server statistics (srvr/mntr)
   packetsReceived = 0;
@@ -190,7 +203,8 @@ export class ZkServer implements ConnectionHost {
    * origins, forwarded writes and the pending-change overlay. Used on every role change of a quorum member.
    */
   resetPipeline(): void {
-    for (const c of [...this.connections]) c.close();
+    const held = new Set(this.heldConnects.map((h) => h.conn));
+    for (const c of [...this.connections]) if (!held.has(c)) c.close();
     this.proposed.length = 0;
     this.proposedHead = 0;
     this.forwarded.clear();
@@ -232,8 +246,49 @@ export class ZkServer implements ConnectionHost {
     this.maybeResumeReading();
   }
 
+  /**
+   * The member stopped serving after it served (a quorum member whose leader is gone): ConnectRequests
+   * that arrive in the next moments are held (see holdConnectsUntil). The hold ends, for those still
+   * waiting, well before any client gives up on its own: clients wait 2/3 of a session timeout for the
+   * ConnectResponse, and no session timeout is below minSessionTimeout.
+   */
+  holdConnectsWhileElecting(nowMs = Date.now()): void {
+    this.holdConnectsUntil = nowMs + Math.min(MAX_CONNECT_HOLD_MS, Math.floor(this.options.minSessionTimeout / 2));
+  }
+
+  /** The member serves again: the held ConnectRequests are handled now, in arrival order. */
+  releaseHeldConnects(): void {
+    this.holdConnectsUntil = 0;
+    if (this.heldConnectsTimer !== null) clearTimeout(this.heldConnectsTimer);
+    this.heldConnectsTimer = null;
+    for (const { conn, frame } of this.heldConnects.splice(0)) {
+      if (conn.isClosed) continue;
+      conn.connectPending = false;
+      this.onConnectFrame(conn, new JuteReader(frame, 0, frame.length, this.options.maxFrameLength));
+    }
+  }
+
+  private holdConnect(conn: ClientConnection, r: JuteReader, nowMs: number): void {
+    // the frame may be a view of the socket's chunk: keep a copy
+    this.heldConnects.push({ conn, frame: Buffer.from(r.buf.subarray(r.offset, r.end)) });
+    // frames after the ConnectRequest go to onRequestFrame, which closes the connection while not serving
+    conn.connectPending = true;
+    if (this.heldConnectsTimer !== null) return;
+    this.heldConnectsTimer = setTimeout(() => {
+      this.heldConnectsTimer = null;
+      if (this.serving) return;
+      for (const held of this.heldConnects.splice(0)) held.conn.close();
+    }, Math.max(0, this.holdConnectsUntil - nowMs));
+    this.heldConnectsTimer.unref();
+  }
+
   onConnectFrame(conn: ClientConnection, r: JuteReader): void {
     if (!this.serving) {
+      const now = Date.now();
+      if (now < this.holdConnectsUntil) {
+        this.holdConnect(conn, r, now);
+        return;
+      }
       // ZooKeeper: "ZooKeeperServer not running" -> the connection is closed, the client tries another member
       conn.close();
       return;

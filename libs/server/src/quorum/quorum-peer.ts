@@ -420,7 +420,10 @@ export class QuorumPeer {
     this.revalidations.clear(); // their connections are closed by resetPipeline
     server.resetPipeline();
     if (next === null) {
-      if (prev !== null) this.o.logger('warn', `not serving clients any more (was ${prev}): ${why}`);
+      if (prev !== null) {
+        this.o.logger('warn', `not serving clients any more (was ${prev}): ${why}`);
+        server.holdConnectsWhileElecting();
+      }
       return;
     }
     if (next === 'leader') {
@@ -445,5 +448,6 @@ export class QuorumPeer {
     }
     server.serving = true;
     this.o.logger('info', `serving clients as ${next} (epoch ${this.soft.epoch}, leader ${this.soft.leader}, zxid ${fmtZxid(server.tree.lastProcessedZxid)})`);
+    server.releaseHeldConnects();
   }
 }
