@@ -249,8 +249,9 @@ export class ZkServer implements ConnectionHost {
   /**
    * The member stopped serving after it served (a quorum member whose leader is gone): ConnectRequests
    * that arrive in the next moments are held (see holdConnectsUntil). The hold ends, for those still
-   * waiting, well before any client gives up on its own: clients wait 2/3 of a session timeout for the
-   * ConnectResponse, and no session timeout is below minSessionTimeout.
+   * waiting, before a client's read timeout (2/3 of a session timeout, and none is below
+   * minSessionTimeout). A client with a shorter connect timeout per member (the Java client's is the
+   * session timeout / the number of members) gives up first and tries the next member, as after a close.
    */
   holdConnectsWhileElecting(nowMs = Date.now()): void {
     this.holdConnectsUntil = nowMs + Math.min(MAX_CONNECT_HOLD_MS, Math.floor(this.options.minSessionTimeout / 2));
