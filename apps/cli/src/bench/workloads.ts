@@ -838,7 +838,6 @@ export function runOrder(workloads: readonly Workload[]): Workload[][] {
   return groups;
 }
 
-/** Stops what a round's workloads left running: the server `memory` left for `restart`, the round's ensemble. */
 /** Pids of the servers a handoff holds (a populated server left for restart, a round's ensemble). */
 export function handoffPids(handoff: ReadonlyMap<string, unknown>): number[] {
   const populated = handoff.get('populated') as Populated | undefined;
@@ -846,6 +845,7 @@ export function handoffPids(handoff: ReadonlyMap<string, unknown>): number[] {
   return [...(populated ? [populated.server.pid] : []), ...(ensemble?.pids() ?? [])];
 }
 
+/** Stops what a round's workloads left running: the server `memory` left for `restart`, the round's ensemble. */
 export async function releaseHandoff(handoff: Map<string, unknown>): Promise<void> {
   const populated = handoff.get('populated') as Populated | undefined;
   handoff.delete('populated');
