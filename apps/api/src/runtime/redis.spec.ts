@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -33,5 +33,19 @@ describe('private redis-server', () => {
       await redis.close();
       await new Promise<void>((resolve) => squatter.close(() => resolve()));
     }
+  }, 30_000);
+
+  it('runs in its own process group (a Ctrl-C to the API\'s group does not reach it), and close() stops it', async () => {
+    const pgrp = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
+    const redis = await startPrivateRedis(dir, () => undefined);
+    const pid = redis.pid!;
+    try {
+      expect(pid).toBeGreaterThan(0);
+      expect(pgrp(pid)).toBe(pid);
+      expect(pgrp(pid)).not.toBe(pgrp(process.pid));
+    } finally {
+      await redis.close();
+    }
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
   }, 30_000);
 });

@@ -1,6 +1,9 @@
 /**
  * Redis for BullMQ: REDIS_URL when given, else a private `redis-server` child on a free loopback port (no
- * persistence; it dies with the API, also on kill -9, through `setpriv --pdeathsig`).
+ * persistence; it dies with the API, also on kill -9, through `setpriv --pdeathsig`). With setpriv the child
+ * runs in its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) then reaches the API
+ * alone, which closes its queues and stops redis last. Before, redis got the SIGINT too and quit first, and
+ * the API's shutdown spent ~10 s retrying it, printing a connection error each time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +18,8 @@ export interface RedisEndpoint {
   db?: number;
   /** Human-readable, without the password. */
   describe: string;
+  /** The private redis-server's pid (none for REDIS_URL). */
+  pid?: number;
   close(): Promise<void>;
 }
 
@@ -83,7 +88,7 @@ async function startPrivateRedisOnce(dir: string, log: (line: string) => void, p
   let child: ChildProcess;
   try {
     child = setpriv
-      ? spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
       : spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     throw new Error(`cannot start redis-server (install it, or set REDIS_URL): ${(error as Error).message}`);
@@ -116,6 +121,7 @@ async function startPrivateRedisOnce(dir: string, log: (line: string) => void, p
     host,
     port,
     describe: `redis://${host}:${port} (private, pid ${child.pid})`,
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
