@@ -431,6 +431,7 @@ const watchFanout: Workload = {
         times.push(Math.max(...results.map((r) => r.lastMs)) - fired.firedMs);
       }
       const totalMs = times.reduce((a, b) => a + b, 0);
+      ctx.note(`fan-out times (ms): ${times.map((ms) => ms.toFixed(1)).join(', ')}`);
       const rss = pid === undefined ? undefined : rssBytes(pid);
       if (ctx.target.kind === 'external') await deletePaths(ctx, [root]);
       return {
