@@ -2,17 +2,30 @@
  * Small helpers of the recipe suites (on top of targets.ts and test/support): session kill, a critical-section
  * tracker, a condition poll.
  */
-import { ZooKeeperClient } from '@paddock/client';
+import { SessionExpiredError, ZooKeeperClient } from '@paddock/client';
 import type { ServerHandle } from '../support/paddock.js';
 import { waitFor } from '../support/processes.js';
 
-/** Expires a client's session at once, the way Curator's KillSession does (attach to it, close it). */
+/**
+ * Expires a client's session at once, the way Curator's KillSession does (attach to it, close it). Attaching
+ * closes the victim's socket, and the victim reconnects after its reconnect delay (~200 ms in these suites):
+ * if that lands between the killer's connect and its close, the session moves back to the victim and the
+ * closeSession goes nowhere (on a loaded machine this happened; the victim then kept its session). So this
+ * attaches and closes again until attaching is refused as expired.
+ */
 export async function killSession(server: ServerHandle, victim: ZooKeeperClient): Promise<void> {
-  const killer = new ZooKeeperClient(server.connectString, { sessionId: victim.sessionId, sessionPassword: victim.sessionPassword });
-  try {
-    await killer.waitForConnected(10_000);
-  } finally {
-    await killer.close();
+  const credentials = { sessionId: victim.sessionId, sessionPassword: victim.sessionPassword };
+  for (let attempt = 1; ; attempt++) {
+    const killer = new ZooKeeperClient(server.connectString, credentials);
+    try {
+      await killer.waitForConnected(10_000);
+    } catch (error) {
+      if (error instanceof SessionExpiredError) return;
+      throw error;
+    } finally {
+      await killer.close();
+    }
+    if (attempt >= 10) throw new Error(`session 0x${credentials.sessionId.toString(16)} is still alive after ${attempt} kills`);
   }
 }
 
