@@ -10,8 +10,8 @@ import { waitFor } from '../support/processes.js';
  * Expires a client's session at once, the way Curator's KillSession does (attach to it, close it). Attaching
  * closes the victim's socket, and the victim reconnects after its reconnect delay (~200 ms in these suites):
  * if that lands between the killer's connect and its close, the session moves back to the victim and the
- * closeSession goes nowhere (on a loaded machine this happened; the victim then kept its session). So this
- * attaches and closes again until attaching is refused as expired.
+ * closeSession goes nowhere, and the victim keeps its session (the likely cause of one CI timeout on a loaded
+ * machine). So this attaches and closes again until attaching is refused as expired.
  */
 export async function killSession(server: ServerHandle, victim: ZooKeeperClient): Promise<void> {
   const credentials = { sessionId: victim.sessionId, sessionPassword: victim.sessionPassword };
